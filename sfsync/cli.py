@@ -1,0 +1,125 @@
+"""
+The composition root: parses the command line, builds settings and logging, and turns
+errors into exit codes.
+
+Exit codes (documented in the README, relied on by scripts):
+    0  done
+    1  failure (Salesforce, state store, or an unexpected error)
+    2  usage or configuration error (message only, no traceback)
+    3  partial: some records were rejected, or the API budget stopped the run early
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import click
+import structlog
+
+from sfsync import __version__
+from sfsync.config import Settings, load_settings
+from sfsync.errors import ConfigError, SfsyncError
+from sfsync.logs import LogFormat, configure_logging
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+EXIT_PARTIAL = 3
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass
+class AppContext:
+    """What every command receives: the global options, and settings built on first use."""
+
+    env_file: Path | None = None
+    log_format: LogFormat | None = None
+    verbose: bool = False
+    _settings: Settings | None = field(default=None, repr=False)
+
+    def settings(self, **overrides: object) -> Settings:
+        """Load settings once (environment, --env-file, then explicit overrides)."""
+        if self._settings is None or overrides:
+            self._settings = load_settings(self.env_file, **overrides)
+            if self.log_format is None:
+                configure_logging(self._settings.log_format, self._settings.log_level)
+        return self._settings
+
+
+pass_app = click.make_pass_decorator(AppContext)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="sfsync")
+@click.option(
+    "--env-file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Read SFSYNC_* settings from this file (e.g. the sandbox's connection.env).",
+)
+@click.option(
+    "--log-format",
+    type=click.Choice(["auto", "json", "console"]),
+    default=None,
+    help="Log style on stderr: JSON lines for production, console for people. "
+    "Default: SFSYNC_LOG_FORMAT, else console on a terminal and JSON otherwise.",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Log debug events too.")
+@click.pass_context
+def cli(ctx: click.Context, env_file: Path | None, log_format: str | None, verbose: bool) -> None:
+    """
+    sfsync brings one agreed definition of a qualified lead into Salesforce.
+
+    It reads Leads and their activity, computes fit, BANT, engagement, grade, score,
+    status, reasons and follow-up counters, and writes them to SFS_* fields on the Lead.
+
+    \b
+    Try it without an org:   sfsync demo
+    Connect a real org:      cp .env.example .env; sfsync --env-file .env check
+    Exit codes: 0 done, 1 failure, 2 usage/config error, 3 partial (rejects or budget stop).
+    """
+    fmt: LogFormat | None = log_format  # type: ignore[assignment]
+    ctx.obj = AppContext(env_file=env_file, log_format=fmt, verbose=verbose)
+    configure_logging(fmt or "auto", "debug" if verbose else "info")
+
+
+def _register_commands() -> None:
+    from sfsync.commands import COMMANDS
+
+    for command in COMMANDS():
+        cli.add_command(command)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI and return the exit code; errors are handled here and only here."""
+    _register_commands()
+    try:
+        rv = cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        return EXIT_FAILURE
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except ConfigError as exc:
+        click.echo(f"sfsync: {exc}", err=True)
+        return EXIT_USAGE
+    except SfsyncError as exc:
+        log.error("sfsync.command.failed", error=str(exc), error_type=type(exc).__name__)
+        click.echo(f"sfsync: {exc}", err=True)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        return 130
+    if isinstance(rv, int):
+        return rv
+    return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,87 @@
+"""
+Settings: the only reader of the environment.
+
+Every field is read from `SFSYNC_<NAME>` (or a `.env` file passed with `--env-file`).
+`.env.example` lists the same fields in the same order.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, PositiveInt, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from sfsync.errors import ConfigError
+
+AuthMode = Literal["jwt", "client_credentials", "session", "password"]
+
+
+class Settings(BaseSettings):
+    """Everything sfsync reads from the environment."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SFSYNC_", env_file=None, extra="forbid", validate_default=True
+    )
+
+    # --- Salesforce connection ---
+    sf_auth: AuthMode = "jwt"
+    sf_instance_url: str | None = None
+    sf_login_url: str = "https://login.salesforce.com"
+    sf_api_version: str = "62.0"
+    sf_access_token: SecretStr | None = None
+    sf_client_id: str | None = None
+    sf_client_secret: SecretStr | None = None
+    sf_username: str | None = None
+    sf_private_key_file: Path | None = None
+    sf_password: SecretStr | None = None
+    sf_security_token: SecretStr | None = None
+    sf_ca_bundle: Path | None = None
+    sf_insecure_skip_tls_verify: bool = False
+    http_timeout_seconds: float = Field(default=60.0, gt=0)
+
+    # --- what to compute and where to keep state ---
+    definition: Path = Path("mappings/default.yaml")
+    state_path: Path = Path("var/sfsync.sqlite3")
+
+    # --- how much to spend ---
+    api_budget_pct: float = Field(default=25.0, gt=0, le=100)
+    bulk_read_threshold: PositiveInt = 10_000
+    bulk_write_threshold: PositiveInt = 2_000
+    overlap_seconds: int = Field(default=300, ge=0)
+
+    # --- daemon ---
+    interval_minutes: PositiveInt = 15
+    nightly_at: str = Field(default="02:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    timezone: str = "UTC"
+    health_port: int = Field(default=0, ge=0, le=65535)
+    health_host: str = "127.0.0.1"
+
+    # --- logging ---
+    log_format: Literal["auto", "json", "console"] = "auto"
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+
+
+def load_settings(env_file: Path | None = None, **overrides: object) -> Settings:
+    """
+    Build `Settings` from the environment, an optional .env file and explicit overrides.
+
+    Raises:
+        ConfigError: naming each bad variable and what it expects.
+    """
+    if env_file is not None and not env_file.is_file():
+        msg = f"--env-file {env_file}: no such file. Create it from .env.example, or drop the option."
+        raise ConfigError(msg)
+    try:
+        return Settings(_env_file=env_file, **overrides)  # type: ignore[call-arg]
+    except ValidationError as exc:
+        source = f" (from {env_file})" if env_file else ""
+        problems = []
+        for err in exc.errors():
+            name = "SFSYNC_" + "_".join(str(p) for p in err["loc"]).upper()
+            if err["type"] == "extra_forbidden":
+                problems.append(f"{err['loc'][0]}: unknown setting; see .env.example for the names")
+            else:
+                problems.append(f"{name}: {err['msg']}")
+        raise ConfigError("invalid settings" + source + ":\n  - " + "\n  - ".join(problems)) from None

@@ -1,0 +1,74 @@
+"""
+The exceptions sfsync raises, named for what the caller should do about them.
+
+`cli.main` turns them into exit codes: `ConfigError` (and its subclasses) is a usage
+problem (exit 2, message only); every other `SfsyncError` is a failure (exit 1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+
+class SfsyncError(Exception):
+    """Root of every error sfsync raises on purpose."""
+
+
+class ConfigError(SfsyncError):
+    """Raised when settings, a .env file or a command-line value are unusable; fix and rerun."""
+
+
+class MappingError(ConfigError):
+    """Raised when a definition file is invalid; carries the file and every problem found."""
+
+    def __init__(self, path: Path | str, problems: Sequence[str]) -> None:
+        self.path = str(path)
+        self.problems = list(problems)
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"{self.path}: invalid definition ({len(self.problems)} problem(s))\n{lines}")
+
+
+class InputError(ConfigError):
+    """Raised when an input file (e.g. leads.jsonl) cannot be read at all."""
+
+
+class SalesforceError(SfsyncError):
+    """Raised when the Salesforce layer fails; carries the HTTP status and resource when known."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        resource: str | None = None,
+        error_code: str | None = None,
+    ) -> None:
+        self.status = status
+        self.resource = resource
+        self.error_code = error_code
+        super().__init__(message)
+
+
+class RetriableSalesforceError(SalesforceError):
+    """Raised for 5xx answers, timeouts and connection resets: retrying may succeed."""
+
+
+class AuthenticationError(SalesforceError):
+    """Raised when login fails, or the session is still invalid after one re-login."""
+
+
+class QuotaExceededError(SalesforceError):
+    """Raised when the run's API budget is spent or the org's daily limit is reached."""
+
+
+class RecordError(SfsyncError):
+    """Raised when one record cannot be mapped, scored or written; the others go on."""
+
+    def __init__(self, message: str, *, record_id: str | None = None) -> None:
+        self.record_id = record_id
+        super().__init__(f"{record_id}: {message}" if record_id else message)
+
+
+class StateStoreError(SfsyncError):
+    """Raised when the local SQLite state store cannot be opened, migrated or written."""
