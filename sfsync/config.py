@@ -7,8 +7,13 @@ Every field is read from `SFSYNC_<NAME>` (or a `.env` file passed with `--env-fi
 
 from __future__ import annotations
 
+import difflib
+import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
+
+from dotenv import dotenv_values
 
 from pydantic import Field, PositiveInt, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -22,7 +27,13 @@ class Settings(BaseSettings):
     """Everything sfsync reads from the environment."""
 
     model_config = SettingsConfigDict(
-        env_prefix="SFSYNC_", env_file=None, extra="forbid", validate_default=True
+        env_prefix="SFSYNC_",
+        env_file=None,
+        env_ignore_empty=True,
+        # Unknown SFSYNC_* names are caught by `unknown_settings` (with a suggestion); other
+        # variables in a shared .env file belong to other tools and are left alone.
+        extra="ignore",
+        validate_default=True,
     )
 
     # --- Salesforce connection ---
@@ -73,6 +84,12 @@ def load_settings(env_file: Path | None = None, **overrides: object) -> Settings
     if env_file is not None and not env_file.is_file():
         msg = f"--env-file {env_file}: no such file. Create it from .env.example, or drop the option."
         raise ConfigError(msg)
+    names: dict[str, str] = {name: "environment" for name in os.environ}
+    if env_file is not None:
+        names.update({name: str(env_file) for name in dotenv_values(env_file)})
+    unknown = unknown_settings(names)
+    if unknown:
+        raise ConfigError("invalid settings:\n  - " + "\n  - ".join(unknown))
     try:
         return Settings(_env_file=env_file, **overrides)  # type: ignore[call-arg]
     except ValidationError as exc:
@@ -80,8 +97,21 @@ def load_settings(env_file: Path | None = None, **overrides: object) -> Settings
         problems = []
         for err in exc.errors():
             name = "SFSYNC_" + "_".join(str(p) for p in err["loc"]).upper()
-            if err["type"] == "extra_forbidden":
-                problems.append(f"{err['loc'][0]}: unknown setting; see .env.example for the names")
-            else:
-                problems.append(f"{name}: {err['msg']}")
+            problems.append(f"{name}: {err['msg']}")
         raise ConfigError("invalid settings" + source + ":\n  - " + "\n  - ".join(problems)) from None
+
+
+def unknown_settings(names: Mapping[str, str]) -> list[str]:
+    """
+    Name every SFSYNC_* variable that is not a setting, with where it came from and the
+    closest real name, so a typo in .env fails at start-up instead of being ignored.
+    """
+    known = {f"SFSYNC_{field.upper()}" for field in Settings.model_fields}
+    problems = []
+    for name, source in sorted(names.items()):
+        upper = name.upper()
+        if upper.startswith("SFSYNC_") and upper not in known:
+            close = difflib.get_close_matches(upper, sorted(known), n=1)
+            hint = f" (did you mean {close[0]}?)" if close else "; see .env.example for the names"
+            problems.append(f"{name} (from {source}): unknown setting{hint}")
+    return problems
