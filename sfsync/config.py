@@ -91,7 +91,7 @@ def load_settings(env_file: Path | None = None, **overrides: object) -> Settings
     if unknown:
         raise ConfigError("invalid settings:\n  - " + "\n  - ".join(unknown))
     try:
-        return Settings(_env_file=env_file, **overrides)  # type: ignore[call-arg]
+        return Settings(_env_file=env_file, **overrides)  # type: ignore[call-arg,arg-type]
     except ValidationError as exc:
         source = f" (from {env_file})" if env_file else ""
         problems = []

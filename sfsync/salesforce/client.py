@@ -1,0 +1,612 @@
+"""
+SalesforceClient: every call sfsync makes to an org, with retries, re-login, API accounting
+and error mapping in one place.
+
+The client takes a `simple_salesforce.Salesforce` for what it is good at (the authenticated
+session, headers and instance URLs) and sends requests through that session itself,
+because sfsync needs what simple-salesforce's methods hide: response headers
+(Sforce-Limit-Info, Sforce-Locator), raw CSV bodies and per-request retries. Errors are
+mapped here and only here, the way meltano's `validate_response` does it: 5xx, timeouts and
+connection resets are retriable, everything else is not.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from types import TracebackType
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+import structlog
+import tenacity
+from simple_salesforce.api import Salesforce
+
+from sfsync.config import Settings
+from sfsync.errors import (
+    AuthenticationError,
+    QuotaExceededError,
+    RetriableSalesforceError,
+    SalesforceError,
+)
+from sfsync.salesforce import quota
+from sfsync.salesforce.auth import authenticate
+from sfsync.salesforce.bulk import Bulk2
+from sfsync.salesforce.records import (
+    WriteResult,
+    convert_csv_row,
+    field_types,
+    record_id,
+    rest_value,
+    result_from_save,
+    strip_attributes,
+)
+from sfsync.salesforce.retry import build_retrying
+from sfsync.salesforce.session import AUTO_ASSIGN_HEADER
+from sfsync.salesforce.soql import (
+    build_count,
+    build_select,
+    format_soql,
+    object_from_soql,
+    quote_object,
+)
+
+__all__ = ["SalesforceClient", "WriteResult", "connect"]
+
+log = structlog.get_logger(__name__)
+
+COLLECTION_LIMIT = 200  # records per sObject Collections request (Salesforce's maximum)
+LOCK_ERROR = "UNABLE_TO_LOCK_ROW"
+_MAX_MESSAGE = 500
+
+
+class _SessionExpiredError(AuthenticationError):
+    """Raised internally for 401 INVALID_SESSION_ID; the client re-logs in once."""
+
+
+class SalesforceClient:
+    """
+    One org's API, as sfsync uses it.
+
+    *retrying* is the tenacity policy wrapped around every HTTP request (narrowed to
+    RetriableSalesforceError whatever it says). *reauthenticate* returns a fresh Salesforce
+    after a 401 INVALID_SESSION_ID (once per request). *budget_pct* is the share of the
+    org's daily API requests this run may spend. Reads above *bulk_read_threshold* rows and
+    writes above *bulk_write_threshold* records use Bulk API 2.0. *sleep* is used between
+    Bulk job polls and row-lock retries (tests pass a fake).
+
+    Attributes:
+        calls: HTTP requests this client sent (every attempt counts).
+    """
+
+    def __init__(
+        self,
+        sf: Salesforce,
+        *,
+        retrying: tenacity.Retrying,
+        budget_pct: float = 25.0,
+        reauthenticate: Callable[[], Salesforce] | None = None,
+        bulk_read_threshold: int = 10_000,
+        bulk_write_threshold: int = 2_000,
+        identity_url: str | None = None,
+        username: str | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        lock_retries: int = 2,
+        lock_retry_wait: float = 1.0,
+        bulk_options: Mapping[str, Any] | None = None,
+    ) -> None:
+        self._sf = sf
+        self._retrying = retrying.copy(
+            retry=retrying.retry & tenacity.retry_if_exception_type(RetriableSalesforceError)
+        )
+        self._budget_pct = budget_pct
+        self._reauthenticate = reauthenticate
+        self._bulk_read_threshold = bulk_read_threshold
+        self._bulk_write_threshold = bulk_write_threshold
+        self._identity_url = identity_url
+        self._username = username
+        self._sleep = sleep
+        self._lock_retries = lock_retries
+        self._lock_retry_wait = lock_retry_wait
+        self._bulk = Bulk2(self._call, sleep=sleep, **dict(bulk_options or {}))
+        self._describes: dict[str, dict[str, Any]] = {}
+        self._usage: quota.ApiUsage | None = None
+        self._start_used: int | None = None
+        self._user_id: str | None = None
+        self.calls = 0
+
+    # --- lifecycle and accounting --------------------------------------------------------
+
+    @property
+    def sf(self) -> Salesforce:
+        """The current Salesforce handle (replaced after a re-login)."""
+        return self._sf
+
+    @property
+    def api_usage(self) -> tuple[int, int] | None:
+        """`(used, max)` daily API requests from the last Sforce-Limit-Info header, if any."""
+        return None if self._usage is None else (self._usage.used, self._usage.max)
+
+    def close(self) -> None:
+        """Close the HTTP session (its pooled connections)."""
+        self._sf.session.close()
+
+    def __enter__(self) -> SalesforceClient:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def start_budget(self) -> tuple[int, int] | None:
+        """
+        Read `/limits` and remember DailyApiRequests used so far as this run's baseline.
+
+        Without it, the baseline is the first Sforce-Limit-Info header seen. Returns
+        `(used, max)`, or None when the org does not report DailyApiRequests.
+
+        Raises:
+            QuotaExceededError: the org is already below the safety floor.
+            SalesforceError: and subclasses, as for every call.
+        """
+        usage = quota.parse_limits(self.limits())
+        if usage is None:
+            return None
+        self._start_used = usage.used
+        if self._usage is None:
+            self._usage = usage
+        self._check_budget()
+        return usage.used, usage.max
+
+    # --- reads ---------------------------------------------------------------------------
+
+    def query(
+        self, soql: str, *, include_deleted: bool = False, batch_size: int | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """
+        Run *soql* through the REST query (or queryAll) resource and yield every record,
+        following nextRecordsUrl, with `attributes` stripped.
+
+        *batch_size* (200-2000) asks for that page size (`Sforce-Query-Options`); Salesforce
+        may return other sizes.
+
+        Raises:
+            ValueError: for a batch size outside 200-2000.
+            SalesforceError: and subclasses (while iterating).
+        """
+        headers: dict[str, str] = {}
+        if batch_size is not None:
+            if not 200 <= batch_size <= 2000:
+                msg = f"batch_size must be 200-2000, got {batch_size}"
+                raise ValueError(msg)
+            headers["Sforce-Query-Options"] = f"batchSize={batch_size}"
+        return self._query_pages(soql, "queryAll" if include_deleted else "query", headers)
+
+    def _query_pages(
+        self, soql: str, resource: str, headers: dict[str, str]
+    ) -> Iterator[dict[str, Any]]:
+        page = self._json("GET", f"{resource}/", name=resource, params={"q": soql}, headers=headers)
+        while True:
+            for record in page.get("records", []):
+                yield strip_attributes(record)
+            next_url = page.get("nextRecordsUrl")
+            if page.get("done", True) or not next_url:
+                return
+            page = self._json("GET", next_url, name=resource, headers=headers)
+
+    def count(
+        self, sobject: str, where: str | None = None, *, include_deleted: bool = False
+    ) -> int:
+        """
+        Count *sobject* rows matching *where* (SOQL built with `format_soql`) with
+        `SELECT COUNT()`; one request.
+
+        Raises:
+            ConfigError: for an invalid object name.
+            SalesforceError: and subclasses.
+        """
+        resource = "queryAll" if include_deleted else "query"
+        page = self._json(
+            "GET", f"{resource}/", name=resource, params={"q": build_count(sobject, where)}
+        )
+        return int(page["totalSize"])
+
+    def bulk_query(self, soql: str, *, include_deleted: bool = False) -> Iterator[dict[str, Any]]:
+        """
+        Run *soql* as a Bulk API 2.0 query job and yield records shaped like REST ones:
+        typed values from the object's describe, `Parent.Field` columns nested, '' as None.
+
+        Raises:
+            SalesforceError: and subclasses (while iterating), including a failed job.
+        """
+        job_id, sobject = self._bulk.start_query(soql, include_deleted=include_deleted)
+        return self._bulk_records(job_id, sobject or object_from_soql(soql))
+
+    def _bulk_records(self, job_id: str, sobject: str | None) -> Iterator[dict[str, Any]]:
+        types: dict[str, str] | None = None
+        for row in self._bulk.query_rows(job_id):
+            if types is None:
+                types = self._column_types(sobject, list(row))
+            yield convert_csv_row(row, types)
+
+    def read(
+        self,
+        sobject: str,
+        fields: Sequence[str],
+        *,
+        where: str | None = None,
+        include_deleted: bool = False,
+    ) -> Iterator[dict[str, Any]]:
+        """
+        Read *fields* of matching *sobject* records: count first (one request), then REST
+        query up to `bulk_read_threshold` rows, Bulk API 2.0 above.
+
+        Raises:
+            ConfigError: for invalid object/field names.
+            SalesforceError: and subclasses.
+        """
+        soql = build_select(sobject, fields, where=where)
+        total = self.count(sobject, where, include_deleted=include_deleted)
+        use_bulk = total > self._bulk_read_threshold
+        log.debug("sfsync.salesforce.read_planned", object=sobject, count=total, bulk=use_bulk)
+        if use_bulk:
+            return self.bulk_query(soql, include_deleted=include_deleted)
+        return self.query(soql, include_deleted=include_deleted)
+
+    def describe(self, sobject: str) -> dict[str, Any]:
+        """
+        Return `GET /sobjects/<object>/describe`, cached for the client's lifetime.
+
+        Raises:
+            ConfigError: for an invalid object name.
+            SalesforceError: and subclasses (status 404 for an unknown object).
+        """
+        name = quote_object(sobject)
+        if name not in self._describes:
+            self._describes[name] = self._json(
+                "GET", f"sobjects/{name}/describe", name=f"sobjects/{name}/describe"
+            )
+        return self._describes[name]
+
+    def describe_global(self) -> dict[str, Any]:
+        """
+        Return `GET /sobjects` (every object the user can see).
+
+        Raises:
+            SalesforceError: and subclasses.
+        """
+        body: dict[str, Any] = self._json("GET", "sobjects/", name="sobjects")
+        return body
+
+    def limits(self) -> dict[str, Any]:
+        """
+        Return `GET /limits` (`{Name: {Max, Remaining}}`).
+
+        Raises:
+            SalesforceError: and subclasses.
+        """
+        body: dict[str, Any] = self._json("GET", "limits/", name="limits")
+        return body
+
+    def user_id(self) -> str:
+        """
+        Return the Id of the user the session belongs to, cached.
+
+        In order: the OAuth identity URL from the token response (`…/id/<org>/<user>`, no
+        request), then `GET /services/oauth2/userinfo` (`user_id`; works for any access
+        token on a real org), then, when a username is configured,
+        `SELECT Id FROM User WHERE Username = '<username>'`.
+
+        Raises:
+            SalesforceError: and subclasses, when no method worked.
+        """
+        if self._user_id is None:
+            self._user_id = self._find_user_id()
+        return self._user_id
+
+    def _find_user_id(self) -> str:
+        if self._identity_url:
+            candidate = urlsplit(self._identity_url).path.rstrip("/").rsplit("/", 1)[-1]
+            if candidate.startswith("005"):
+                return candidate
+        try:
+            info = self._json("GET", "/services/oauth2/userinfo", name="oauth2/userinfo")
+        except SalesforceError as exc:
+            if isinstance(exc, RetriableSalesforceError | QuotaExceededError) or not self._username:
+                raise
+            log.info("sfsync.salesforce.userinfo_unavailable", status=exc.status)
+        else:
+            if isinstance(info.get("user_id"), str):
+                return str(info["user_id"])
+            if not self._username:
+                msg = "oauth2/userinfo answered without user_id"
+                raise SalesforceError(msg, resource="oauth2/userinfo")
+        soql = format_soql("SELECT Id FROM User WHERE Username = {} LIMIT 1", self._username)
+        rows = list(self.query(soql))
+        if not rows:
+            msg = "the configured SFSYNC_SF_USERNAME matches no User record"
+            raise SalesforceError(msg, resource="query")
+        return str(rows[0]["Id"])
+
+    def _column_types(self, sobject: str | None, columns: Sequence[str]) -> dict[str, str]:
+        if sobject is None:
+            return {}
+        return {c: t for c in columns if (t := self._path_type(sobject, c.split("."))) is not None}
+
+    def _path_type(self, sobject: str, path: Sequence[str]) -> str | None:
+        """Follow `Parent.Field` through describes to the leaf field's type."""
+        describe = self._describe_or_none(sobject)
+        if describe is None:
+            return None
+        head, *rest = path
+        if not rest:
+            return field_types(describe).get(head)
+        for field in describe.get("fields", []):
+            if str(field.get("relationshipName") or "").lower() == head.lower():
+                for target in field.get("referenceTo") or []:
+                    found = self._path_type(str(target), rest)
+                    if found is not None:
+                        return found
+        return None
+
+    def _describe_or_none(self, sobject: str) -> dict[str, Any] | None:
+        try:
+            return self.describe(sobject)
+        except SalesforceError as exc:
+            if exc.status == 404:
+                return None
+            raise
+
+    # --- writes --------------------------------------------------------------------------
+
+    def write(self, sobject: str, records: Sequence[Mapping[str, Any]]) -> list[WriteResult]:
+        """
+        Update *records*: sObject Collections up to `bulk_write_threshold` records, Bulk
+        API 2.0 above. Results come back in the order of *records*.
+
+        Raises:
+            ValueError: a record has no Id.
+            SalesforceError: and subclasses, for failures of a whole request.
+        """
+        if len(records) > self._bulk_write_threshold:
+            return self.bulk_update(sobject, records)
+        return self.update(sobject, records)
+
+    def update(self, sobject: str, records: Sequence[Mapping[str, Any]]) -> list[WriteResult]:
+        """
+        Update *records* (each with `Id`) with sObject Collections PATCH, 200 per request,
+        allOrNone=false; results are mapped by position. Records failing with
+        UNABLE_TO_LOCK_ROW are sent again in halved batches, `lock_retries` times, before
+        they are reported as failed.
+
+        Raises:
+            ValueError: a record has no Id.
+            ConfigError: for an invalid object name.
+            SalesforceError: and subclasses, for failures of a whole request.
+        """
+        name = quote_object(sobject)
+        ids = [record_id(r) for r in records]
+        bodies = [_collection_record(name, id_, r) for id_, r in zip(ids, records, strict=True)]
+        results: list[WriteResult | None] = [None] * len(records)
+        pending, size = list(range(len(records))), COLLECTION_LIMIT
+        for round_ in range(self._lock_retries + 1):
+            locked: list[int] = []
+            for start in range(0, len(pending), size):
+                batch = pending[start : start + size]
+                for position, result in zip(batch, self._patch(bodies, batch, ids), strict=True):
+                    if result.error_code == LOCK_ERROR and round_ < self._lock_retries:
+                        locked.append(position)
+                    else:
+                        results[position] = result
+            if not locked:
+                break
+            log.info("sfsync.salesforce.lock_retry_scheduled", object=name, records=len(locked))
+            self._sleep(self._lock_retry_wait * (round_ + 1))
+            pending, size = locked, max(1, min(size, len(locked)) // 2)
+        return [r for r in results if r is not None]
+
+    def _patch(
+        self, bodies: Sequence[dict[str, Any]], batch: Sequence[int], ids: Sequence[str]
+    ) -> list[WriteResult]:
+        payload = {"allOrNone": False, "records": [bodies[p] for p in batch]}
+        items = self._json("PATCH", "composite/sobjects", name="composite/sobjects", json=payload)
+        if not isinstance(items, list) or len(items) != len(batch):
+            msg = f"composite/sobjects answered {len(items)} results for {len(batch)} records"
+            raise SalesforceError(msg, resource="composite/sobjects")
+        return [result_from_save(ids[p], item) for p, item in zip(batch, items, strict=True)]
+
+    def bulk_update(self, sobject: str, records: Sequence[Mapping[str, Any]]) -> list[WriteResult]:
+        """
+        Update *records* with a Bulk API 2.0 ingest job (None sets a field to null), and map
+        the results back by Id in the order of *records*. Rows that failed with
+        UNABLE_TO_LOCK_ROW are sent once more through `update` when there are at most
+        `bulk_write_threshold` of them.
+
+        Raises:
+            ValueError: a record has no Id.
+            ConfigError: for an invalid object name.
+            SalesforceError: and subclasses, when a job cannot be created or completed.
+        """
+        name = quote_object(sobject)
+        if not records:
+            return []
+        results = self._bulk.update(name, records)
+        locked = [i for i, r in enumerate(results) if r.error_code == LOCK_ERROR]
+        if locked and len(locked) <= self._bulk_write_threshold:
+            retried = self.update(name, [records[i] for i in locked])
+            for position, result in zip(locked, retried, strict=True):
+                results[position] = result
+        return results
+
+    # --- transport -----------------------------------------------------------------------
+
+    def _json(self, method: str, path: str, *, name: str, **kwargs: Any) -> Any:
+        response = self._call(method, path, name=name, **kwargs)
+        try:
+            return response.json()
+        except ValueError:
+            msg = f"{method} {name}: HTTP {response.status_code} answered without a JSON body"
+            raise SalesforceError(msg, status=response.status_code, resource=name) from None
+
+    def _call(self, method: str, path: str, *, name: str, **kwargs: Any) -> requests.Response:
+        """
+        Send one request through the retry policy, after the budget check.
+
+        Raises:
+            QuotaExceededError: the run's budget is spent, or the org's limit was hit.
+            AuthenticationError: the session is invalid and re-login did not help.
+            RetriableSalesforceError: retries ran out.
+            SalesforceError: any other error answer.
+        """
+        self._check_budget()
+        attempt = functools.partial(self._send_with_reauth, method, path, name, kwargs)
+        response: requests.Response = self._retrying.copy()(attempt)
+        return response
+
+    def _send_with_reauth(
+        self, method: str, path: str, name: str, kwargs: dict[str, Any]
+    ) -> requests.Response:
+        try:
+            return self._send(method, path, name, kwargs)
+        except _SessionExpiredError as exc:
+            if self._reauthenticate is None:
+                msg = f"{exc} (session expired; this auth mode cannot log in again)"
+                raise AuthenticationError(msg, status=401, resource=name) from None
+            self._sf = self._reauthenticate()
+        try:
+            return self._send(method, path, name, kwargs)
+        except _SessionExpiredError as exc:
+            msg = f"{exc} (still invalid after one re-login)"
+            raise AuthenticationError(msg, status=401, resource=name) from None
+
+    def _send(self, method: str, path: str, name: str, kwargs: dict[str, Any]) -> requests.Response:
+        sf = self._sf
+        url = f"https://{sf.sf_instance}{path}" if path.startswith("/") else sf.base_url + path
+        options = dict(kwargs)
+        headers = {AUTO_ASSIGN_HEADER: "FALSE", **sf.headers, **options.pop("headers", {})}
+        self.calls += 1
+        try:
+            response = sf.session.request(method, url, headers=headers, **options)
+        except requests.exceptions.SSLError:
+            msg = (
+                f"{method} {name}: TLS verification failed; for a private CA set "
+                "SFSYNC_SF_CA_BUNDLE to its certificate bundle"
+            )
+            raise SalesforceError(msg, resource=name) from None
+        except (
+            requests.exceptions.ConnectionError,
+            requests.exceptions.Timeout,
+            requests.exceptions.ChunkedEncodingError,
+        ) as exc:
+            msg = f"{method} {name}: {type(exc).__name__} talking to {sf.sf_instance}"
+            raise RetriableSalesforceError(msg, resource=name) from exc
+        usage = quota.parse_limit_info(response.headers.get("Sforce-Limit-Info"))
+        if usage is not None:
+            self._usage = usage
+            if self._start_used is None:
+                self._start_used = max(0, usage.used - 1)
+        if response.status_code >= 300:
+            raise error_from_response(response, method=method, resource=name)
+        return response
+
+    def _check_budget(self) -> None:
+        if self._usage is None or self._start_used is None:
+            return
+        used, maximum = self._usage
+        if quota.budget_exceeded(self._start_used, used, maximum, self._budget_pct):
+            msg = (
+                f"API budget spent: this run used {used - self._start_used} of the org's "
+                f"{maximum} daily requests ({used} used in total; budget "
+                f"{self._budget_pct:g}%, floor {quota.SAFETY_FLOOR_PCT:g}% remaining)"
+            )
+            raise QuotaExceededError(msg, error_code="SFSYNC_BUDGET_SPENT")
+
+
+def _collection_record(sobject: str, id_: str, record: Mapping[str, Any]) -> dict[str, Any]:
+    body: dict[str, Any] = {"attributes": {"type": sobject}, "id": id_}
+    for key, value in record.items():
+        if key not in {"attributes", "Id", "id"}:
+            body[key] = rest_value(value)
+    return body
+
+
+def error_from_response(
+    response: requests.Response, *, method: str, resource: str
+) -> SalesforceError:
+    """
+    Map an error answer to the sfsync error the caller should act on.
+
+    401 INVALID_SESSION_ID → re-login (internal); other 401 → AuthenticationError; 403
+    REQUEST_LIMIT_EXCEEDED → QuotaExceededError (RetriableSalesforceError for the
+    short-lived concurrent-request limits); 429 and 5xx → RetriableSalesforceError; any
+    other status → SalesforceError with status, resource and error code.
+    """
+    status = response.status_code
+    code, detail = _error_details(response)
+    text = f"{method} {resource}: HTTP {status}" + (f" {code}" if code else "")
+    if detail:
+        text += f": {detail[:_MAX_MESSAGE]}"
+    fields: dict[str, Any] = {"status": status, "resource": resource, "error_code": code}
+    if status == 401:
+        cls: type[SalesforceError] = (
+            _SessionExpiredError if code == "INVALID_SESSION_ID" else AuthenticationError
+        )
+        return cls(text, **fields)
+    if status == 403 and code == "REQUEST_LIMIT_EXCEEDED":
+        # "ConcurrentPerOrgLongTxn Limit exceeded" clears in seconds; "TotalRequests" is the
+        # daily quota, which only tomorrow resets.
+        if "concurrent" in (detail or "").lower():
+            return RetriableSalesforceError(text, **fields)
+        return QuotaExceededError(text, **fields)
+    if status == 429 or status >= 500:
+        return RetriableSalesforceError(text, **fields)
+    return SalesforceError(text, **fields)
+
+
+def _error_details(response: requests.Response) -> tuple[str | None, str | None]:
+    try:
+        body = response.json()
+    except ValueError:
+        return None, (response.text or "").strip()[:_MAX_MESSAGE] or None
+    if isinstance(body, list) and body and isinstance(body[0], Mapping):
+        body = body[0]
+    if isinstance(body, Mapping):
+        code = body.get("errorCode") or body.get("error")
+        detail = body.get("message") or body.get("error_description")
+        return (str(code) if code else None), (str(detail) if detail else None)
+    return None, None
+
+
+def connect(
+    settings: Settings,
+    *,
+    retrying: tenacity.Retrying | None = None,
+    session: requests.Session | None = None,
+) -> SalesforceClient:
+    """
+    Log in with *settings* and return a client configured from them (budget, thresholds,
+    re-login). Call `start_budget()` on it before a run to fix the budget's baseline.
+
+    Raises:
+        ConfigError: missing or invalid connection settings (names the SFSYNC_ variable).
+        AuthenticationError: the org refused the credentials.
+        RetriableSalesforceError: the login endpoint stayed unreachable.
+    """
+    retrying = retrying or build_retrying()
+    login = authenticate(settings, session=session, retrying=retrying)
+    return SalesforceClient(
+        login.sf,
+        retrying=retrying,
+        budget_pct=settings.api_budget_pct,
+        reauthenticate=login.reauthenticate,
+        bulk_read_threshold=settings.bulk_read_threshold,
+        bulk_write_threshold=settings.bulk_write_threshold,
+        identity_url=login.identity_url,
+        username=login.username,
+    )

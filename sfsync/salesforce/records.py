@@ -1,0 +1,244 @@
+"""
+Record shapes crossing the Salesforce boundary: REST records, Bulk 2.0 CSV rows, write results.
+
+Pure: plain dicts and strings in, plain dicts, strings and `WriteResult`s out.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+# Bulk 2.0 CSV: an empty cell leaves a field unchanged on update, `#N/A` sets it to null.
+# https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/datafiles_csv_valid_record_rows.htm
+CSV_NULL = "#N/A"
+
+_INT_TYPES = {"int", "long"}
+_FLOAT_TYPES = {"double", "currency", "percent"}
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    """
+    The outcome of writing one record: its Id, and the first error when it failed.
+
+    `fields` names the fields the error is about (may be empty).
+    """
+
+    id: str | None
+    success: bool
+    error_code: str | None = None
+    message: str | None = None
+    fields: tuple[str, ...] = ()
+
+
+def strip_attributes(record: Mapping[str, Any]) -> dict[str, Any]:
+    """
+    Return *record* without the `attributes` entries Salesforce adds to every record,
+    parent object and child record.
+    """
+    clean: dict[str, Any] = {}
+    for key, value in record.items():
+        if key == "attributes":
+            continue
+        if isinstance(value, Mapping):
+            nested = strip_attributes(value)
+            if isinstance(nested.get("records"), list):
+                nested["records"] = [strip_attributes(r) for r in nested["records"]]
+            clean[key] = nested
+        else:
+            clean[key] = value
+    return clean
+
+
+def record_id(record: Mapping[str, Any]) -> str:
+    """
+    Return the record's Id (`Id` or `id`).
+
+    Raises:
+        ValueError: when the record has no non-empty Id.
+    """
+    value = record.get("Id", record.get("id"))
+    if not isinstance(value, str) or not value:
+        msg = "every record to update needs an Id"
+        raise ValueError(msg)
+    return value
+
+
+def result_from_save(record_id_: str | None, item: Mapping[str, Any]) -> WriteResult:
+    """
+    Turn one sObject Collections SaveResult (`{id, success, errors[{statusCode, message,
+    fields}]}`) into a WriteResult; failed results may lack `id`, so the caller passes it.
+    """
+    if item.get("success"):
+        return WriteResult(id=item.get("id") or record_id_, success=True)
+    errors = item.get("errors") or [{}]
+    first = errors[0] if isinstance(errors[0], Mapping) else {}
+    messages = [str(e.get("message", "")) for e in errors if isinstance(e, Mapping)]
+    return WriteResult(
+        id=item.get("id") or record_id_,
+        success=False,
+        error_code=first.get("statusCode") or "UNKNOWN_ERROR",
+        message="; ".join(m for m in messages if m) or None,
+        fields=tuple(str(f) for f in first.get("fields") or ()),
+    )
+
+
+def parse_bulk_error(text: str) -> tuple[str, str, tuple[str, ...]]:
+    """
+    Split a Bulk 2.0 `sf__Error` cell, `CODE:message:fields`, into its parts.
+
+    The message may itself contain colons; `--` in the fields part means "no field".
+    """
+    code, _, rest = text.partition(":")
+    message, sep, fields_part = rest.rpartition(":")
+    if not sep:
+        message, fields_part = rest, ""
+    fields = tuple(f.strip() for f in fields_part.replace("--", "").split(",") if f.strip())
+    return code.strip() or "UNKNOWN_ERROR", message.strip(), fields
+
+
+def csv_cell(value: object) -> str:  # noqa: PLR0911 (one branch per value type)
+    """
+    Render *value* for a Bulk 2.0 ingest CSV cell: None and "" become `#N/A` (set null),
+    booleans `true`/`false`, datetimes UTC ISO 8601 with `Z`.
+
+    Raises:
+        ValueError: for naive datetimes and unsupported types.
+    """
+    if value is None or value == "":
+        return CSV_NULL
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float | Decimal):
+        return format(Decimal(repr(value)) if isinstance(value, float) else value, "f")
+    if isinstance(value, datetime):
+        if value.utcoffset() is None:
+            msg = f"naive datetime {value.isoformat()} has no timezone"
+            raise ValueError(msg)
+        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + (
+            f"{value.microsecond // 1000:03d}Z"
+        )
+    if isinstance(value, date):
+        return value.isoformat()
+    msg = f"cannot write a {type(value).__name__} to a Bulk API CSV"
+    raise ValueError(msg)
+
+
+def ingest_columns(records: Iterable[Mapping[str, Any]]) -> list[str]:
+    """Return `Id` followed by every other field named in *records*, in first-seen order."""
+    columns: dict[str, None] = {"Id": None}
+    for record in records:
+        for key in record:
+            if key not in {"attributes", "Id", "id"}:
+                columns.setdefault(key, None)
+    return list(columns)
+
+
+def ingest_csv_chunks(
+    records: Sequence[Mapping[str, Any]], *, max_bytes: int
+) -> Iterator[tuple[list[int], bytes]]:
+    """
+    Yield `(positions, csv_bytes)` chunks of *records*, each at most about *max_bytes*
+    (Bulk 2.0 accepts up to 100 MB per job upload), with a header row each.
+
+    A field a record does not mention is left empty (unchanged); None sets it to null.
+    """
+    columns = ingest_columns(records)
+    header = _csv_line(columns)
+    positions: list[int] = []
+    parts: list[bytes] = []
+    size = len(header)
+    for position, record in enumerate(records):
+        row = [record_id(record)] + [
+            csv_cell(record[c]) if c in record else "" for c in columns[1:]
+        ]
+        line = _csv_line(row)
+        if positions and size + len(line) > max_bytes:
+            yield positions, header + b"".join(parts)
+            positions, parts, size = [], [], len(header)
+        positions.append(position)
+        parts.append(line)
+        size += len(line)
+    if positions:
+        yield positions, header + b"".join(parts)
+
+
+def _csv_line(values: Sequence[str]) -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow(values)
+    return buffer.getvalue().encode("utf-8")
+
+
+def field_types(describe: Mapping[str, Any]) -> dict[str, str]:
+    """Map each field name in a describe body to its type (`int`, `double`, `boolean`, …)."""
+    return {
+        str(f["name"]): str(f.get("type", "string"))
+        for f in describe.get("fields", [])
+        if isinstance(f, Mapping) and "name" in f
+    }
+
+
+def convert_csv_row(row: Mapping[str, str], types: Mapping[str, str]) -> dict[str, Any]:
+    """
+    Turn one Bulk 2.0 CSV row into the record shape the REST API returns.
+
+    *types* maps column names (including `Parent.Field` paths) to describe types. Empty
+    cells become None, numbers int/float, booleans bool, datetimes `…+0000` like REST, and
+    `Owner.Name` columns `{"Owner": {"Name": …}}`, or `{"Owner": None}` when every column
+    of that parent is empty.
+    """
+    record: dict[str, Any] = {}
+    for column, text in row.items():
+        value = _convert_cell(text, types.get(column))
+        target = record
+        *parents, leaf = column.split(".")
+        for parent in parents:
+            target = target.setdefault(parent, {})
+        target[leaf] = value
+    return {k: _collapse(v) for k, v in record.items()}
+
+
+def _collapse(value: Any) -> Any:
+    if not isinstance(value, dict):
+        return value
+    collapsed = {k: _collapse(v) for k, v in value.items()}
+    return None if all(v is None for v in collapsed.values()) else collapsed
+
+
+def _convert_cell(text: str | None, sf_type: str | None) -> Any:
+    if text is None or text == "":
+        return None
+    if sf_type in _INT_TYPES:
+        return int(float(text))
+    if sf_type in _FLOAT_TYPES:
+        return float(text)
+    if sf_type == "boolean":
+        return text.strip().lower() == "true"
+    if sf_type == "datetime" and text.endswith("Z"):
+        return text[:-1] + "+0000"
+    return text
+
+
+def rest_value(value: object) -> object:
+    """
+    Make *value* JSON-ready for a REST write: datetimes become UTC `…T10:00:00.000Z`, dates
+    ISO, Decimals float; everything else is passed through for `json` to encode.
+
+    Raises:
+        ValueError: for naive datetimes.
+    """
+    if isinstance(value, datetime | date) and not isinstance(value, bool):
+        return csv_cell(value)
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
