@@ -1,0 +1,601 @@
+"""
+The sandbox org's HTTPS server: routing, authentication, API-call accounting and fault
+injection around the REST (`rest`), Bulk 2.0 (`bulk`) and OAuth (`auth`) resources, on
+`http.server.ThreadingHTTPServer` with HTTP/1.1 keep-alive.
+
+`start_sandbox()` runs it in a background thread (tests, `sfsync demo`); `sfsync sandbox serve`
+runs it until SIGTERM/SIGINT. Both write `connection.env` in the data directory.
+
+Admin endpoints (outside /services/, never counted or faulted; any token the org issued):
+`GET|POST|DELETE /__sandbox/faults`, `GET /__sandbox/calls?limit=N`, `POST /__sandbox/reset-calls`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import os
+import re
+import socket
+import ssl
+import struct
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import structlog
+
+from sfsync.errors import ConfigError
+from sfsync.sandbox import auth, describe, rest
+from sfsync.sandbox.bulk import BulkJobs, IngestJob, QueryJob
+from sfsync.sandbox.faults import FaultSpec, FaultSpecError, load_faults, parse_faults
+from sfsync.sandbox.org import DB_FILE, SandboxOrg
+from sfsync.sandbox.protocol import (
+    ApiError,
+    Request,
+    Response,
+    error_body,
+    json_response,
+    not_found,
+)
+from sfsync.sandbox.rest import CallContext, QueryCursors
+from sfsync.sandbox.tls import ensure_certificates, server_context
+
+log = structlog.get_logger(__name__)
+
+ENV_FILE = "connection.env"
+IDLE_TIMEOUT_SECONDS = 30.0
+_VERSION_PATH = re.compile(r"^/services/data/v(\d+\.\d+)(/.*)?$")
+_HTML_503 = (
+    "<html><head><title>Service Unavailable</title></head><body><h1>Service Unavailable</h1>"
+    "<p>The server is temporarily unable to service your request due to maintenance downtime"
+    " or capacity problems. Please try again later.</p></body></html>"
+)
+_HTML_500 = (
+    "<html><head><title>An internal server error has occurred</title></head><body>"
+    "<p>An internal server error has occurred while processing your request.</p></body></html>"
+)
+
+
+def _fault_response(status: int, body_format: str) -> Response:
+    if body_format == "json":
+        if status == 503:
+            body = error_body("SERVER_UNAVAILABLE", "Server temporarily unavailable. Please retry.")
+        else:
+            body = error_body(
+                "UNKNOWN_EXCEPTION",
+                "An unexpected error occurred. Please include"
+                " this ErrorId if you contact support: 1234567890-12345 (-1234567890)",
+            )
+        response = json_response(status, body)
+    else:
+        html = _HTML_503 if status in (502, 503, 504) else _HTML_500
+        response = Response(status, html.encode(), "text/html;charset=UTF-8")
+    return response
+
+
+class SandboxApp:
+    """Turns one request into one response (or None: reset the connection)."""
+
+    def __init__(self, org: SandboxOrg, instance_url: str) -> None:
+        self.org = org
+        self.instance_url = instance_url
+        self.cursors = QueryCursors()
+        self.bulk = BulkJobs(org)
+
+    def handle(self, request: Request) -> Response | None:
+        """Route, authenticate, count and fault one request."""
+        path = request.path
+        if path.startswith("/__sandbox/"):
+            return self._admin(request)
+        if not path.startswith("/services/"):
+            return not_found().to_response()
+        api_call = _VERSION_PATH.match(path) is not None
+        faults = self.org.faults
+        if faults.take_reset(path, api_call=api_call):
+            log.info("sfsync.sandbox.connection_reset_injected", path=path)
+            self.org.calls.record(request.method, path, 0, 0, counted=False)
+            return None
+        fault = faults.take_http_error(path, api_call=api_call)
+        if fault is not None:
+            response = _fault_response(fault.status, fault.body)
+        elif api_call:
+            response = self._api(request)
+        else:
+            response = self._other(request)
+        self.org.calls.record(
+            request.method,
+            path,
+            response.status,
+            response.records,
+            counted="Sforce-Limit-Info" in response.headers,
+        )
+        return response
+
+    def _other(self, request: Request) -> Response:
+        path = request.path.rstrip("/")
+        if path == "/services/oauth2/token":
+            if request.method != "POST":
+                return rest.method_not_allowed(request.method, "POST")
+            return auth.token(request, self.org, self.instance_url)
+        if path == "/services/oauth2/userinfo":
+            return auth.userinfo(request, self.org, self.instance_url)
+        if path == "/services/data" and request.method == "GET":
+            return json_response(200, rest.versions())
+        return not_found().to_response()
+
+    def _api(self, request: Request) -> Response:
+        token = auth.bearer_token(request)
+        if token is None or not self.org.token_is_valid(token):
+            return _invalid_session()
+        if self.org.faults.session_call():
+            self.org.expire_sessions()
+            return _invalid_session()
+        if self.org.limit_reached():
+            response = json_response(
+                403, error_body("REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.")
+            )
+        else:
+            self.org.calls.count()
+            response = self._route(request)
+        limit = self.org.daily_api_limit
+        used = min(self.org.api_usage, limit)
+        response.headers["Sforce-Limit-Info"] = f"api-usage={used}/{limit}"
+        return response
+
+    def _route(self, request: Request) -> Response:
+        match = _VERSION_PATH.match(request.path)
+        assert match is not None
+        version, rest_path = match.group(1), (match.group(2) or "/")
+        try:
+            if not rest.is_supported_version(version):
+                raise not_found()
+            ctx = CallContext(request, self.org, version)
+            parts = [p for p in rest_path.split("/") if p]
+            return self._dispatch(ctx, request.method, parts)
+        except ApiError as exc:
+            return exc.to_response()
+        except Exception:
+            log.exception("sfsync.sandbox.request_failed", method=request.method, path=request.path)
+            return json_response(
+                500,
+                error_body(
+                    "UNKNOWN_EXCEPTION",
+                    "An unexpected error occurred. Please include this ErrorId if"
+                    " you contact support: 1234567890-12345 (-1234567890)",
+                ),
+            )
+
+    def _dispatch(self, ctx: CallContext, method: str, parts: list[str]) -> Response:  # noqa: PLR0911, PLR0912 - one routing table
+        def allow(*methods: str) -> None:
+            if method not in methods:
+                raise _NotAllowedError(", ".join(methods))
+
+        try:
+            match parts:
+                case []:
+                    allow("GET")
+                    return rest.resources(ctx)
+                case ["limits"]:
+                    allow("GET")
+                    return rest.limits(ctx)
+                case ["query" | "queryAll" as endpoint]:
+                    allow("GET")
+                    return rest.query(ctx, self.cursors, endpoint)
+                case ["query" | "queryAll", locator]:
+                    allow("GET")
+                    return rest.query_more(ctx, self.cursors, locator)
+                case ["sobjects"]:
+                    allow("GET")
+                    return json_response(200, describe.describe_global(ctx.version))
+                case ["sobjects", name]:
+                    allow("GET", "POST")
+                    obj = rest.object_or_404(name)
+                    return rest.sobject_info(ctx, obj) if method == "GET" else rest.create(ctx, obj)
+                case ["sobjects", name, "describe"]:
+                    allow("GET")
+                    return json_response(
+                        200, describe.describe_sobject(rest.object_or_404(name), ctx.version)
+                    )
+                case ["sobjects", name, record_id]:
+                    allow("GET", "PATCH", "DELETE")
+                    obj = rest.object_or_404(name)
+                    if method == "GET":
+                        return rest.get_record(ctx, obj, record_id)
+                    if method == "PATCH":
+                        return rest.update(ctx, obj, record_id)
+                    return rest.delete(ctx, obj, record_id)
+                case ["composite", "sobjects"]:
+                    allow("POST", "PATCH", "DELETE")
+                    if method == "POST":
+                        return rest.collection_create(ctx)
+                    if method == "PATCH":
+                        return rest.collection_update(ctx)
+                    return rest.collection_delete(ctx)
+                case ["jobs", "query" | "ingest" as kind]:
+                    allow("GET", "POST")
+                    job_kind = QueryJob if kind == "query" else IngestJob
+                    if method == "GET":
+                        return self.bulk.list_jobs(ctx, job_kind)
+                    return (
+                        self.bulk.create_query(ctx)
+                        if kind == "query"
+                        else self.bulk.create_ingest(ctx)
+                    )
+                case ["jobs", "query" | "ingest" as kind, job_id]:
+                    allow("GET", "PATCH", "DELETE")
+                    job_kind = QueryJob if kind == "query" else IngestJob
+                    if method == "PATCH":
+                        return self.bulk.abort_or_close(ctx, job_id, job_kind)
+                    if method == "DELETE":
+                        return self.bulk.delete(ctx, job_id, job_kind)
+                    if kind == "query":
+                        return self.bulk.query_info(ctx, job_id)
+                    return self.bulk.ingest_info(ctx, job_id)
+                case ["jobs", "query", job_id, "results"]:
+                    allow("GET")
+                    return self.bulk.query_results(ctx, job_id)
+                case ["jobs", "ingest", job_id, "batches"]:
+                    allow("PUT")
+                    return self.bulk.upload(ctx, job_id)
+                case ["jobs", "ingest", job_id, result_kind] if result_kind.lower() in (
+                    "successfulresults",
+                    "failedresults",
+                    "unprocessedrecords",
+                ):
+                    allow("GET")
+                    kind_name = {
+                        "successfulresults": "successfulResults",
+                        "failedresults": "failedResults",
+                    }.get(result_kind.lower(), "unprocessedrecords")
+                    return self.bulk.ingest_results(ctx, job_id, kind_name)
+        except _NotAllowedError as exc:
+            return rest.method_not_allowed(method, str(exc))
+        raise not_found()
+
+    # --- admin -----------------------------------------------------------------------------
+
+    def _admin(self, request: Request) -> Response:  # noqa: PLR0911 - one return per case reads best here
+        token = auth.bearer_token(request)
+        if token is None or not self.org.token_was_issued(token):
+            return _invalid_session()
+        path = request.path.rstrip("/")
+        if path == "/__sandbox/faults":
+            if request.method == "GET":
+                return json_response(200, self.org.faults.snapshot())
+            if request.method == "DELETE":
+                self.org.install_faults(FaultSpec())
+                return json_response(200, self.org.faults.snapshot())
+            if request.method in ("POST", "PUT"):
+                try:
+                    spec = parse_faults(request.json(), source="POST /__sandbox/faults")
+                except ApiError as exc:
+                    return exc.to_response()
+                except FaultSpecError as exc:
+                    return json_response(
+                        400, {"error": "invalid_fault_spec", "problems": exc.problems}
+                    )
+                self.org.install_faults(spec)
+                log.info("sfsync.sandbox.faults_installed")
+                return json_response(200, self.org.faults.snapshot())
+            return rest.method_not_allowed(request.method, "GET, POST, DELETE")
+        if path == "/__sandbox/calls" and request.method == "GET":
+            limit_text = request.param("limit") or "100"
+            limit = int(limit_text) if limit_text.isdigit() else 100
+            return json_response(
+                200,
+                {
+                    "api_calls": self.org.api_calls,
+                    "api_usage": self.org.api_usage,
+                    "daily_api_limit": self.org.daily_api_limit,
+                    "calls": self.org.calls.recent(limit),
+                },
+            )
+        if path == "/__sandbox/reset-calls" and request.method == "POST":
+            self.org.reset_calls()
+            return json_response(200, {"api_calls": 0})
+        return not_found().to_response()
+
+
+class _NotAllowedError(Exception):
+    pass
+
+
+def _invalid_session() -> Response:
+    return json_response(401, error_body("INVALID_SESSION_ID", "Session expired or invalid"))
+
+
+# --- HTTP plumbing ---------------------------------------------------------------------------
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "sfdcedge"
+    sys_version = ""
+    server: _Server
+
+    def setup(self) -> None:
+        super().setup()
+        self.busy = False
+        self.connection.settimeout(IDLE_TIMEOUT_SECONDS)
+        with contextlib.suppress(OSError):
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.server.track(self, add=True)
+
+    def finish(self) -> None:
+        self.server.track(self, add=False)
+        with contextlib.suppress(OSError):
+            super().finish()
+
+    def handle(self) -> None:
+        try:
+            if isinstance(self.connection, ssl.SSLSocket):
+                self.connection.do_handshake()
+            super().handle()
+        except (ssl.SSLError, OSError):
+            self.close_connection = True
+
+    def parse_request(self) -> bool:
+        self.busy = True
+        return super().parse_request()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def _read_body(self) -> bytes:
+        if (self.headers.get("Transfer-Encoding") or "").lower() == "chunked":
+            chunks = []
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    self.rfile.readline()
+                    break
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+            return b"".join(chunks)
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    def _serve(self) -> None:
+        try:
+            path, _, query = self.path.partition("?")
+            request = Request(self.command, path, query, self.headers, self._read_body())
+            response = self.server.app.handle(request)
+            if response is None:
+                self._reset()
+                return
+            self._send(response)
+        finally:
+            self.busy = False
+            if self.server.stopping:
+                self.close_connection = True
+
+    def _reset(self) -> None:
+        self.close_connection = True
+        try:
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
+        except OSError:
+            pass
+
+    def _send(self, response: Response) -> None:
+        phrase = self.responses.get(response.status, ("",))[0]
+        lines = [
+            f"HTTP/1.1 {response.status} {phrase}",
+            f"Date: {self.date_time_string()}",
+            f"Server: {self.server_version}",
+        ]
+        if response.content_type is not None:
+            lines.append(f"Content-Type: {response.content_type}")
+        lines += [f"{name}: {value}" for name, value in response.headers.items()]
+        lines.append(f"Content-Length: {len(response.body)}")
+        if self.server.stopping:
+            lines.append("Connection: close")
+        head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        # One write for headers and body: two small writes meet Nagle + delayed ACK (40 ms).
+        self.wfile.write(head + (response.body if self.command != "HEAD" else b""))
+        self.wfile.flush()
+
+    do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = do_HEAD = _serve
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = False
+    block_on_close = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], app_factory: Any, context: ssl.SSLContext) -> None:
+        self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
+        super().__init__(address, _Handler)
+        self.socket = context.wrap_socket(
+            self.socket, server_side=True, do_handshake_on_connect=False
+        )
+        self.stopping = False
+        self._handlers: set[_Handler] = set()
+        self._handlers_lock = threading.Lock()
+        self.connections_accepted = 0
+        self.app: SandboxApp = app_factory(self.server_address[1])
+
+    def track(self, handler: _Handler, *, add: bool) -> None:
+        with self._handlers_lock:
+            if add:
+                self._handlers.add(handler)
+                self.connections_accepted += 1
+            else:
+                self._handlers.discard(handler)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        log.warning("sfsync.sandbox.connection_failed", exc_info=True)
+
+    def stop(self) -> None:
+        """Stop accepting, let in-flight requests finish, close idle keep-alive connections."""
+        self.stopping = True
+        self.shutdown()
+        with self._handlers_lock:
+            idle = [h for h in self._handlers if not h.busy]
+        for handler in idle:
+            with contextlib.suppress(OSError):
+                handler.connection.shutdown(socket.SHUT_RDWR)
+        self.server_close()
+
+
+# --- running it ------------------------------------------------------------------------------
+
+
+def check_loopback(host: str) -> None:
+    """
+    Refuse anything but a loopback address: the sandbox has fixed credentials on disk.
+
+    Raises:
+        ConfigError: for a non-loopback host.
+    """
+    if host == "localhost":
+        return
+    try:
+        if ipaddress.ip_address(host).is_loopback:
+            return
+    except ValueError:
+        pass
+    msg = (
+        f"--host {host}: the sandbox org only listens on loopback (127.0.0.1, ::1 or"
+        " localhost); its credentials are in a local file, not fit for a network."
+    )
+    raise ConfigError(msg)
+
+
+def _env_value(value: str) -> str:
+    if re.fullmatch(r"[A-Za-z0-9_./:!@+=-]*", value):
+        return value
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def write_env_file(path: Path, *, url: str, token: str, ca_file: Path, org: SandboxOrg) -> None:
+    """Write connection.env (mode 0600) with the SFSYNC_* settings that reach this org."""
+    lines = [
+        "# sfsync sandbox org: generated by `sfsync sandbox serve`; use with --env-file.",
+        "# The access token changes when a client re-authenticates at /services/oauth2/token.",
+        "SFSYNC_SF_AUTH=session",
+        f"SFSYNC_SF_INSTANCE_URL={_env_value(url)}",
+        f"SFSYNC_SF_LOGIN_URL={_env_value(url)}",
+        f"SFSYNC_SF_ACCESS_TOKEN={_env_value(token)}",
+        f"SFSYNC_SF_CA_BUNDLE={_env_value(str(ca_file.resolve()))}",
+        f"SFSYNC_SF_CLIENT_ID={_env_value(org.client_id)}",
+        f"SFSYNC_SF_CLIENT_SECRET={_env_value(org.client_secret)}",
+    ]
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        os.fchmod(fh.fileno(), 0o600)
+        fh.write("\n".join(lines) + "\n")
+    os.replace(tmp, path)
+
+
+@dataclass
+class RunningSandbox:
+    """A sandbox org served from a background thread; stop it (or leave the `with`) when done."""
+
+    url: str
+    env_file: Path
+    ca_file: Path
+    data_dir: Path
+    org: SandboxOrg
+    _server: _Server = field(repr=False)
+    _thread: threading.Thread = field(repr=False)
+    _stopped: bool = False
+
+    @property
+    def token(self) -> str:
+        """The current access token (as in connection.env)."""
+        return self.org.access_token
+
+    @property
+    def db_path(self) -> Path:
+        """The org's SQLite file (seed it with a separate connection; WAL allows that)."""
+        return self.org.db_path
+
+    @property
+    def connections_accepted(self) -> int:
+        """TCP connections accepted so far (keep-alive reuses one per client)."""
+        return self._server.connections_accepted
+
+    @property
+    def app(self) -> SandboxApp:
+        """The request router (its cursors and Bulk jobs)."""
+        return self._server.app
+
+    def stop(self) -> None:
+        """Finish in-flight requests, stop the server and close the database (idempotent)."""
+        if self._stopped:
+            return
+        self._stopped = True
+        self._server.stop()
+        self._thread.join()
+        self.org.close()
+        log.info("sfsync.sandbox.stopped", url=self.url)
+
+    def __enter__(self) -> RunningSandbox:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def start_sandbox(
+    data_dir: Path,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    faults: FaultSpec | Path | None = None,
+    daily_api_limit: int | None = None,
+) -> RunningSandbox:
+    """
+    Start a sandbox org on https://host:port (port 0: any free port) in a background thread.
+
+    The data directory keeps the CA (ca.pem), server certificate, SQLite database
+    (org.sqlite3) and connection.env across restarts.
+
+    Raises:
+        ConfigError: a non-loopback host, or an invalid fault spec.
+    """
+    check_loopback(host)
+    spec = load_faults(faults) if isinstance(faults, Path) else faults
+    data_dir.mkdir(parents=True, exist_ok=True)
+    tls = ensure_certificates(data_dir)
+    org = SandboxOrg(data_dir / DB_FILE, faults=spec)
+    if daily_api_limit is not None:
+        org.daily_api_limit = daily_api_limit
+    url_host = f"[{host}]" if ":" in host else host
+
+    def make_app(port: int) -> SandboxApp:
+        return SandboxApp(org, f"https://{url_host}:{port}")
+
+    try:
+        server = _Server((host, port), make_app, server_context(tls))
+    except OSError as exc:
+        org.close()
+        raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    url = server.app.instance_url
+    env_file = data_dir / ENV_FILE
+
+    def rewrite_env(token: str) -> None:
+        write_env_file(env_file, url=url, token=token, ca_file=tls.ca_file, org=org)
+
+    rewrite_env(org.access_token)
+    org.on_token_change = rewrite_env
+    thread = threading.Thread(
+        target=server.serve_forever,
+        kwargs={"poll_interval": 0.2},
+        name="sfsync-sandbox",
+        daemon=True,
+    )
+    thread.start()
+    log.info("sfsync.sandbox.started", url=url, env_file=str(env_file), data_dir=str(data_dir))
+    return RunningSandbox(url, env_file, tls.ca_file, data_dir, org, server, thread)
