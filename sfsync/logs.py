@@ -11,6 +11,25 @@ import structlog
 LogFormat = Literal["auto", "json", "console"]
 
 
+class _StderrLogger:
+    """Writes each line to whatever ``sys.stderr`` is *now* (tests and daemons swap it)."""
+
+    def msg(self, message: str) -> None:
+        stream = sys.stderr
+        try:
+            stream.write(message + "\n")
+            stream.flush()
+        except ValueError:  # stream closed under us (interpreter shutdown, test capture)
+            pass
+
+    log = debug = info = warn = warning = error = critical = exception = fatal = msg
+
+
+class _StderrLoggerFactory:
+    def __call__(self, *args: object) -> _StderrLogger:
+        return _StderrLogger()
+
+
 def configure_logging(fmt: LogFormat = "auto", level: str = "info") -> None:
     """
     Configure structlog once, from the composition root.
@@ -35,6 +54,6 @@ def configure_logging(fmt: LogFormat = "auto", level: str = "info") -> None:
         wrapper_class=structlog.make_filtering_bound_logger(
             logging.getLevelNamesMapping()[level.upper()]
         ),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=_StderrLoggerFactory(),
         cache_logger_on_first_use=False,
     )
