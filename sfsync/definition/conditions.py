@@ -1,0 +1,246 @@
+"""
+The closed set of condition operators, compiled once into plain predicates.
+
+A *value predicate* tests one lead input: `test(value, now) -> bool`. A *record predicate*
+tests an activity record in Salesforce's JSON shape: `test(record, now) -> bool`, reading
+its `field` (parent fields nested, as `{"Campaign": {"Type": "Webinar"}}`).
+
+Salesforce data is messy, so every predicate is total: it never raises. Values are read
+leniently: text ignores case and surrounding whitespace, numbers may arrive as text ("250",
+"1,000"), booleans as "true"/"false", datetimes in any of Salesforce's forms
+("2026-11-20T10:00:00.000+0000", "...Z", "...+00:00", or a date "2026-11-20"). A value that
+cannot be read as what the operator needs does not match (blank never matches, except for
+`known: false`).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sfsync.definition.model import Condition
+
+ValueTest = Callable[[Any, datetime], bool]
+RecordTest = Callable[[Mapping[str, Any], datetime], bool]
+
+_TRUE = frozenset({"true", "1", "yes"})
+_FALSE = frozenset({"false", "0", "no"})
+
+
+def clean(value: Any) -> Any:
+    """
+    Return *value* with blanks made None: stripped text, finite numbers and booleans pass,
+    anything else (lists, dicts, NaN, blank text) is None.
+    """
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    return None
+
+
+def to_number(value: Any) -> float | None:
+    """Read a number from a number or text ("250", "1,000.5"); None when it is not one."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float):
+        number = float(value)
+    elif isinstance(value, str):
+        text = value.strip().replace(",", "").replace("_", "")
+        if not text:
+            return None
+        try:
+            number = float(text)
+        except ValueError:
+            return None
+    else:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def to_bool(value: Any) -> bool | None:
+    """Read true/false from a boolean, 1/0, or text ("true", "False", "1")."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return None if value not in (0, 1) else bool(value)
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+    return None
+
+
+def to_text(value: Any) -> str | None:  # noqa: PLR0911 - one return per kind of value
+    """The canonical text of a value for comparisons: casefolded, numbers without `.0`."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return None
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, str):
+        text = value.strip().casefold()
+        return text or None
+    return None
+
+
+def to_datetime(value: Any) -> datetime | None:
+    """
+    Read a Salesforce date/time as an aware UTC datetime; None when blank or malformed.
+    A date alone ("2026-11-20") is midnight UTC; a time without offset is taken as UTC.
+    """
+    if isinstance(value, datetime):
+        return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    if not isinstance(value, str):
+        return None
+    # Python 3.11's fromisoformat reads all of Salesforce's forms ("+0000", "Z", "+00:00").
+    text = value.strip()
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def canonical(value: Any, *, numeric: bool) -> str | None:
+    """The comparison key of a value; with *numeric*, text that reads as a number counts as one."""
+    if numeric and isinstance(value, str):
+        number = to_number(value)
+        if number is not None:
+            return to_text(number)
+    return to_text(value)
+
+
+def _domain(value: Any) -> str | None:
+    if not isinstance(value, str) or "@" not in value:
+        return None
+    domain = value.strip().rsplit("@", 1)[1].strip().lower().rstrip(".")
+    return domain or None
+
+
+def compile_value_test(cond: Condition) -> ValueTest:
+    """Compile a condition on a lead input into `test(value, now) -> bool`."""
+    children = [compile_value_test(child) for child in cond.children()]
+    if cond.all is not None:
+        return lambda v, now: all(test(v, now) for test in children)
+    if cond.any is not None:
+        return lambda v, now: any(test(v, now) for test in children)
+    if cond.not_ is not None:
+        inner = children[0]
+        return lambda v, now: not inner(v, now)
+    return _leaf(cond)
+
+
+def compile_record_test(cond: Condition) -> RecordTest:
+    """Compile a condition on an activity record into `test(record, now) -> bool`."""
+    children = [compile_record_test(child) for child in cond.children()]
+    if cond.all is not None:
+        return lambda r, now: all(test(r, now) for test in children)
+    if cond.any is not None:
+        return lambda r, now: any(test(r, now) for test in children)
+    if cond.not_ is not None:
+        inner = children[0]
+        return lambda r, now: not inner(r, now)
+    # Leaves read raw values leniently themselves (blank text never matches), so no clean().
+    leaf = _leaf(cond)
+    get = field_getter(cond.field or "")
+    return lambda r, now: leaf(get(r), now)
+
+
+def field_getter(path: str) -> Callable[[Mapping[str, Any]], Any]:
+    """Return a function reading *path* (`Subject`, `Campaign.Type`) from a record, or None."""
+    parts = path.split(".")
+    if len(parts) == 1:
+        name = parts[0]
+        return lambda r: r.get(name)
+
+    def get(record: Mapping[str, Any]) -> Any:
+        value: Any = record
+        for part in parts:
+            if not isinstance(value, Mapping):
+                return None
+            value = value.get(part)
+        return value
+
+    return get
+
+
+def _leaf(cond: Condition) -> ValueTest:  # noqa: PLR0911 - one branch per operator
+    op, operand = cond.operator, cond.operand
+    if op == "known":
+        want = bool(operand)
+        return lambda v, now: (clean(v) is not None) is want
+    if op in ("equals", "not_equals", "in", "not_in"):
+        values = list(operand) if op in ("in", "not_in") else [operand]
+        numeric = any(isinstance(x, int | float) and not isinstance(x, bool) for x in values)
+        keys = frozenset(
+            k for k in (canonical(x, numeric=numeric) for x in values) if k is not None
+        )
+        if op in ("equals", "in"):
+            return lambda v, now: canonical(v, numeric=numeric) in keys
+        return lambda v, now: (k := canonical(v, numeric=numeric)) is not None and k not in keys
+    if op == "contains":
+        needle = str(operand).casefold()
+        return lambda v, now: isinstance(v, str) and needle in v.casefold()
+    if op == "contains_any":
+        needles = tuple(str(x).casefold() for x in operand)
+        return lambda v, now: isinstance(v, str) and any(n in v.casefold() for n in needles)
+    if op == "starts_with":
+        prefix = str(operand).casefold()
+        return lambda v, now: isinstance(v, str) and v.strip().casefold().startswith(prefix)
+    if op == "matches":
+        search = re.compile(str(operand), re.IGNORECASE).search
+        return lambda v, now: isinstance(v, str) and search(v) is not None
+    if op == "email_domain_in":
+        domains = frozenset(str(d).lower() for d in operand)
+
+        def in_domains(v: Any, now: datetime) -> bool:
+            domain = _domain(v)
+            if domain is None:
+                return False
+            if domain in domains:
+                return True
+            return any(domain.endswith("." + d) for d in domains)
+
+        return in_domains
+    if op in ("gte", "lte", "between"):
+        lo, hi = (
+            (float(operand), math.inf)
+            if op == "gte"
+            else (-math.inf, float(operand))
+            if op == "lte"
+            else (float(operand[0]), float(operand[1]))
+        )
+
+        def in_range(v: Any, now: datetime) -> bool:
+            number = v if type(v) is float else to_number(v)
+            return number is not None and lo <= number <= hi
+
+        return in_range
+    if op == "within_days":
+        window = timedelta(days=float(operand))
+
+        def within(v: Any, now: datetime) -> bool:
+            at = to_datetime(v)
+            return at is not None and now - window <= at <= now
+
+        return within
+    msg = f"unsupported operator {op!r}"  # unreachable: the model allows only the closed set
+    raise AssertionError(msg)
