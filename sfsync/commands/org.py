@@ -1,7 +1,367 @@
-"""Placeholder: filled in by the issue that owns these commands."""
+"""
+The commands that talk to an org: check, sync, explain, daemon, and the demo.
+"""
 
 from __future__ import annotations
 
-import click
+import json
+import signal
+import threading
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-COMMANDS: list[click.Command] = []
+import click
+import structlog
+
+from sfsync.cli import EXIT_FAILURE, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, AppContext, pass_app
+from sfsync.commands.runtime import (
+    Runtime,
+    open_runtime,
+    progress_reporter,
+    stderr_console,
+    stdout_console,
+)
+from sfsync.errors import ConfigError, SfsyncError
+
+log = structlog.get_logger(__name__)
+
+definition_option = click.option(
+    "--definition",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Definition YAML to use instead of SFSYNC_DEFINITION.",
+)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def exit_code_for(report: Any) -> int:
+    """0 done, 3 partial (rejects or a budget/stop), 1 failed."""
+    if report.outcome == "failed":
+        return EXIT_FAILURE
+    return EXIT_PARTIAL if report.partial else EXIT_OK
+
+
+def print_report(report: Any, *, as_json: bool) -> None:
+    """The pass summary: JSON on stdout for scripts, a small table for people."""
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), sort_keys=True))
+        return
+    from rich.table import Table
+
+    table = Table(title=f"sfsync {report.mode} pass" + (" (dry run)" if report.dry_run else ""))
+    table.add_column("")
+    table.add_column("", justify="right")
+    table.add_row("outcome", report.outcome)
+    table.add_row("read", ", ".join(f"{k} {v:,}" for k, v in report.read.items() if v) or "0")
+    table.add_row("qualified", f"{report.qualified:,}")
+    table.add_row("changed", f"{report.changed:,}")
+    table.add_row("written", f"{report.written:,}" + (" (dry run: nothing written)" if report.dry_run else ""))
+    table.add_row("rejected", f"{report.rejected:,}")
+    table.add_row("converted (never written)", f"{report.skipped_converted:,}")
+    table.add_row("API calls", f"{report.api_calls:,}")
+    table.add_row("duration", f"{report.duration_seconds:.1f} s")
+    if report.statuses:
+        table.add_row("statuses", ", ".join(f"{k} {v:,}" for k, v in report.statuses.items()))
+    if report.error:
+        table.add_row("stopped by", report.error)
+    stdout_console().print(table)
+
+
+def run_sync(
+    rt: Runtime,
+    *,
+    mode: str,
+    dry_run: bool,
+    now: datetime,
+    progress: bool = True,
+    keep_changes: bool = False,
+    should_stop: Any = None,
+) -> Any:
+    """Run one pass with the runtime's collaborators (shared by sync, daemon and demo)."""
+    from sfsync.sync import PassContext, run_pass
+
+    assert rt.client is not None
+    with progress_reporter(progress) as on_progress:
+        ctx = PassContext(
+            now=now,
+            mode=mode,  # type: ignore[arg-type]
+            dry_run=dry_run,
+            overlap=timedelta(seconds=rt.settings.overlap_seconds),
+            on_progress=on_progress,
+            keep_changes=keep_changes,
+            should_stop=should_stop or (lambda: False),
+        )
+        return run_pass(rt.client, rt.store, rt.definition, ctx)
+
+
+# --- check ----------------------------------------------------------------------------
+
+
+@click.command()
+@definition_option
+@pass_app
+def check(app: AppContext, definition: Path | None) -> int:
+    """
+    Check settings, the definition and the org before the first sync.
+
+    \b
+    Loads the settings and the definition, connects, and compares every mapped input and
+    output field with the org's describe (exists, compatible type, readable/updateable),
+    then shows the API budget. Prints a ✓/✗ table with the fix for every ✗.
+    Writes nothing. Exit 0 when all is ✓, 2 when anything needs fixing.
+    """
+    from rich.table import Table
+
+    from sfsync.checks import CheckResult, budget_result, check_definition_against_org
+
+    results: list[CheckResult] = []
+    settings = app.settings()
+    results.append(CheckResult("settings", "SFSYNC_* settings", ok=True, detail=f"auth {settings.sf_auth}"))
+    try:
+        with open_runtime(app, connect=True, definition=definition) as rt:
+            results.append(
+                CheckResult("definition", str(definition or settings.definition), ok=True,
+                            detail=f"valid, version {rt.definition.version}")
+            )
+            assert rt.client is not None
+            results.append(
+                CheckResult("connection", settings.sf_instance_url or settings.sf_login_url, ok=True,
+                            detail=f"connected (API v{settings.sf_api_version})")
+            )
+            objects = ["Lead", *rt.definition.activity_objects()]
+            describes = {name: rt.client.describe_or_none(name) for name in objects}
+            results += check_definition_against_org(rt.definition, describes)
+            results.append(budget_result(rt.client.limits(), settings.api_budget_pct))
+    except ConfigError as exc:
+        results.append(CheckResult("definition/settings", "", ok=False, detail=str(exc), fix="see above"))
+    except SfsyncError as exc:
+        results.append(
+            CheckResult("connection", settings.sf_instance_url or settings.sf_login_url, ok=False,
+                        detail=str(exc), fix="check the SFSYNC_SF_* settings and the Connected App")
+        )
+
+    table = Table(title="sfsync check")
+    for col in ("", "area", "item", "detail", "fix"):
+        table.add_column(col, overflow="fold")
+    for r in results:
+        mark = "[green]✓[/]" if r.ok and not r.warning else ("[yellow]![/]" if r.ok else "[red]✗[/]")
+        table.add_row(mark, r.area, r.item, r.detail, r.fix)
+    stdout_console().print(table)
+    failed = [r for r in results if not r.ok]
+    if failed:
+        click.echo(f"{len(failed)} problem(s) to fix before syncing.", err=True)
+        return EXIT_USAGE
+    click.echo("All checks passed.", err=True)
+    return EXIT_OK
+
+
+# --- sync -----------------------------------------------------------------------------
+
+
+@click.command()
+@click.option("--full", is_flag=True, help="Read everything and rebuild the local mirror.")
+@click.option("--rescore", is_flag=True, help="The nightly pass: re-qualify every lead (decay).")
+@click.option("--dry-run", is_flag=True, help="Read and qualify, show what would change, write nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
+@click.option(
+    "--now",
+    type=click.DateTime(formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"]),
+    default=None,
+    help="Qualify as of this time (UTC unless an offset is given); default: now.",
+)
+@definition_option
+@pass_app
+def sync(
+    app: AppContext,
+    full: bool,
+    rescore: bool,
+    dry_run: bool,
+    as_json: bool,
+    now: datetime | None,
+    definition: Path | None,
+) -> int:
+    """
+    Run one sync pass: read changes, qualify, write only what changed.
+
+    \b
+    Incremental by default (what changed since the last pass, with an overlap window);
+    --full reads everything; --rescore re-qualifies every lead from the local mirror so
+    decay is applied. The first pass is always full.
+    Exit codes: 0 done, 1 failure, 2 config error, 3 partial (rejected records are
+    retried next pass; a budget stop resumes where it stopped).
+    """
+    if full and rescore:
+        raise click.UsageError("--full and --rescore are alternatives; pick one")
+    mode = "full" if full else "rescore" if rescore else "incremental"
+    when = (now if now.tzinfo else now.replace(tzinfo=UTC)) if now else _now()
+    with open_runtime(app, definition=definition) as rt:
+        report = run_sync(rt, mode=mode, dry_run=dry_run, now=when)
+    print_report(report, as_json=as_json)
+    return exit_code_for(report)
+
+
+# --- explain --------------------------------------------------------------------------
+
+
+@click.command()
+@click.argument("lead_id")
+@click.option("--live", is_flag=True, help="Re-read this lead and its activity from the org first.")
+@click.option(
+    "--now",
+    type=click.DateTime(formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"]),
+    default=None,
+    help="Explain as of this time; default: now.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the explanation as JSON.")
+@definition_option
+@pass_app
+def explain(
+    app: AppContext,
+    lead_id: str,
+    live: bool,
+    now: datetime | None,
+    as_json: bool,
+    definition: Path | None,
+) -> int:
+    """
+    Explain one lead: every criterion and signal with its points, the status decision,
+    the touch counters and recent history.
+
+    Works offline from the local mirror (run `sfsync sync` first); --live refreshes the
+    lead from the org.
+    """
+    from sfsync.explain import explain_lead, render_explanation
+
+    when = (now if now.tzinfo else now.replace(tzinfo=UTC)) if now else _now()
+    with open_runtime(app, connect=live, definition=definition) as rt:
+        if live:
+            from sfsync.sync import refresh_lead
+
+            assert rt.client is not None
+            refresh_lead(rt.client, rt.store, rt.definition, lead_id)
+        result = explain_lead(rt.store, rt.definition, lead_id, now=when)
+    if result is None:
+        click.echo(
+            f"sfsync: lead {lead_id} is not in the local mirror; run `sfsync sync` or use --live",
+            err=True,
+        )
+        return EXIT_USAGE
+    if as_json:
+        click.echo(json.dumps(result, sort_keys=True, default=str))
+    else:
+        render_explanation(result, stdout_console())
+    return EXIT_OK
+
+
+# --- daemon ---------------------------------------------------------------------------
+
+
+@click.command()
+@click.option("--once", is_flag=True, help="Run a single tick and exit (for cron and timers).")
+@definition_option
+@pass_app
+def daemon(app: AppContext, once: bool, definition: Path | None) -> int:
+    """
+    Keep every lead current: an incremental pass every SFSYNC_INTERVAL_MINUTES and a full
+    rescore nightly at SFSYNC_NIGHTLY_AT in SFSYNC_TIMEZONE.
+
+    \b
+    One daemon per org (a lock beside the state store). SIGTERM/SIGINT finish the current
+    batch, record the pass as interrupted (resumable) and exit 0. With
+    SFSYNC_HEALTH_PORT set, serves /healthz (503 when the last successful pass is older
+    than three intervals) and Prometheus /metrics on loopback.
+    """
+    from sfsync.daemon import Health, InstanceLock, parse_local_time, plan_tick, run_forever, serve_health
+
+    settings = app.settings()
+    try:
+        tz = ZoneInfo(settings.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"SFSYNC_TIMEZONE={settings.timezone}: unknown time zone (e.g. Europe/Berlin)") from None
+    at = parse_local_time(settings.nightly_at)
+    interval = settings.interval_minutes * 60.0
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: object) -> None:
+        log.info("sfsync.daemon.stop_requested", signal=signal.Signals(signum).name)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    health = Health(interval_seconds=interval, started_at=_now())
+    lock = InstanceLock(Path(str(settings.state_path) + ".lock"))
+    with lock, open_runtime(app, definition=definition) as rt:
+        server = None
+        if settings.health_port:
+            server = serve_health(health, host=settings.health_host, port=settings.health_port, clock=_now)
+            log.info("sfsync.daemon.health_serving", port=server.server_address[1])
+        stored = rt.store.get_meta("last_nightly")
+        last_nightly = [datetime.fromisoformat(stored) if stored else None]
+
+        def tick() -> None:
+            now = _now()
+            kind = plan_tick(now=now, last_nightly=last_nightly[0], at=at, tz=tz)
+            try:
+                report = run_sync(rt, mode=kind, dry_run=False, now=now, progress=False,
+                                  should_stop=stop.is_set)
+            except SfsyncError:
+                health.record(now=_now(), outcome="failed", written=0, rejected=0, api_calls=0)
+                raise
+            health.record(now=_now(), outcome=report.outcome, written=report.written,
+                          rejected=report.rejected, api_calls=report.api_calls)
+            if kind == "rescore" and report.outcome == "success":
+                last_nightly[0] = now
+                rt.store.set_meta("last_nightly", now.isoformat())
+            if once:
+                stop.set()
+
+        log.info("sfsync.daemon.started", interval_minutes=settings.interval_minutes,
+                 nightly_at=settings.nightly_at, timezone=settings.timezone)
+        try:
+            run_forever(tick, interval=0 if once else interval, stop=stop)
+        finally:
+            if server is not None:
+                server.shutdown()
+                server.server_close()
+    log.info("sfsync.daemon.stopped")
+    return EXIT_OK
+
+
+# --- demo -----------------------------------------------------------------------------
+
+
+@click.command()
+@click.option("--leads", default=2000, show_default=True, help="How many demo leads to seed.")
+@click.option(
+    "--data-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("demo-org"),
+    show_default=True,
+    help="Where the sandbox org and the local state live.",
+)
+@click.option("--seed", default=42, show_default=True, help="Random seed for the demo data.")
+@click.option("--top", default=10, show_default=True, help="How many Sales Ready leads to show.")
+@pass_app
+def demo(app: AppContext, leads: int, data_dir: Path, seed: int, top: int) -> int:
+    """
+    Try sfsync without a Salesforce org: start the sandbox org, seed demo leads, sync,
+    and show the result.
+
+    \b
+    Afterwards:
+      sfsync sandbox serve --data-dir demo-org            # keep the org running
+      sfsync --env-file demo-org/connection.env sync      # in another terminal
+      sfsync --env-file demo-org/connection.env explain <LEAD_ID>
+    """
+    from sfsync.demo import run_demo
+
+    return run_demo(app, leads=leads, data_dir=data_dir, seed=seed, top=top, now=_now(),
+                    console=stdout_console(), err_console=stderr_console())
+
+
+COMMANDS: list[click.Command] = [check, sync, explain, daemon, demo]

@@ -341,7 +341,7 @@ class SalesforceClient:
 
     def _path_type(self, sobject: str, path: Sequence[str]) -> str | None:
         """Follow `Parent.Field` through describes to the leaf field's type."""
-        describe = self._describe_or_none(sobject)
+        describe = self.describe_or_none(sobject)
         if describe is None:
             return None
         head, *rest = path
@@ -355,7 +355,13 @@ class SalesforceClient:
                         return found
         return None
 
-    def _describe_or_none(self, sobject: str) -> dict[str, Any] | None:
+    def describe_or_none(self, sobject: str) -> dict[str, Any] | None:
+        """
+        Describe *sobject*, or None when the org has no such object (or hides it from us).
+
+        Raises:
+            SalesforceError: for any failure other than NOT_FOUND.
+        """
         try:
             return self.describe(sobject)
         except SalesforceError as exc:

@@ -1,0 +1,217 @@
+"""
+`sfsync explain LEAD_ID`: why a lead has the status and score it has.
+
+Built from the local mirror (what the last sync read) and the engine, so it needs no API
+call and shows exactly what the next sync would write. The result is a plain dict of JSON
+values (``--json``) that `render_explanation` turns into tables for people.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from sfsync.definition import CompiledDefinition
+from sfsync.scoring import qualify
+from sfsync.state import StateStore
+from sfsync.sync import diff_outputs
+
+
+def explain_lead(
+    store: StateStore,
+    definition: CompiledDefinition,
+    lead_id: str,
+    *,
+    now: datetime,
+    history_limit: int = 20,
+) -> dict[str, Any] | None:
+    """
+    Qualify *lead_id* from the mirror at *now* and return everything behind the result.
+
+    Returns None when the lead is not in the mirror.
+    """
+    batches = list(store.iter_leads_with_activities(lead_ids=[lead_id], batch_size=1))
+    lead_row = store.get_lead(lead_id)
+    if lead_row is None:
+        return None
+    if batches and batches[0]:
+        lead, activities = batches[0][0]
+    else:  # deleted lead: explain what we last knew, with no activity
+        lead, activities = lead_row, {}
+    users = {uid: str(u.get("Name") or "") for uid, u in store.users().items()}
+    q = qualify(
+        lead,
+        activities,
+        definition,
+        now=now,
+        users=users,
+        integration_user_id=store.get_meta("integration_user_id"),
+    )
+    desired = q.to_fields()
+    pending = {
+        field: {"in_org": old, "next_sync": new}
+        for field, (old, new) in diff_outputs(lead, desired).items()
+    }
+    ex = q.explanation
+    rejects = [asdict(r) for r in store.pending_rejects() if r.lead_id == lead_id]
+    return {
+        "lead": {
+            "Id": lead_id,
+            "Name": lead.get("Name"),
+            "Company": lead.get("Company"),
+            "Status": lead.get("Status"),
+            "IsConverted": lead.get("IsConverted"),
+            "IsDeleted": lead_row.get("IsDeleted"),
+        },
+        "as_of": now.isoformat(),
+        "definition_version": definition.version,
+        "outputs": desired,
+        "pending_changes": pending,
+        "summary": {
+            "status": q.status,
+            "grade": q.grade,
+            "score": q.score,
+            "fit": q.fit,
+            "engagement": q.engagement,
+            "bant": q.bant,
+            "decision": ex.status,
+        },
+        "reasons": list(q.reasons),
+        "fit": [asdict(item) for item in ex.fit],
+        "bant": [asdict(item) for item in ex.bant],
+        "signal_totals": [asdict(item) for item in ex.signal_totals],
+        "signals": [asdict(item) for item in ex.signals],
+        "touches": {
+            "counted": q.touches,
+            "remaining": q.touches_remaining,
+            "last_touch": q.last_touch.isoformat() if q.last_touch else None,
+            "first_touch_hours": q.first_touch_hours,
+            "needs_follow_up": q.needs_follow_up,
+            "sales_ready_since": (
+                q.sales_ready_since.isoformat() if q.sales_ready_since else None
+            ),
+            "records": [asdict(item) for item in ex.touches],
+        },
+        "ignored": list(ex.ignored),
+        "history": [
+            {
+                "at": h.at,
+                "field": h.field,
+                "old": h.old,
+                "new": h.new,
+                "definition_version": h.definition_version,
+            }
+            for h in store.history(lead_id, limit=history_limit)
+        ],
+        "rejects": rejects,
+    }
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    return str(value)
+
+
+def _signed(points: float) -> str:
+    text = f"{points:+.1f}".replace(".0", "")
+    return text
+
+
+def render_explanation(result: dict[str, Any], console: Console) -> None:
+    """Print *result* (from `explain_lead`) as headed tables."""
+    lead = result["lead"]
+    s = result["summary"]
+    title = " · ".join(str(x) for x in (lead["Name"], lead["Company"], lead["Id"]) if x)
+    console.print(f"[bold]{title}[/bold]")
+    console.print(
+        f"[bold]{s['status']}[/bold]  grade {s['grade']}  score {s['score']}  "
+        f"(fit {s['fit']}, engagement {s['engagement']}, BANT {s['bant']}/4)  "
+        f"as of {result['as_of'][:16]}, definition {result['definition_version']}"
+    )
+    console.print(f"Decision: {s['decision']}")
+    if lead.get("IsConverted") in (True, "true"):
+        console.print("[yellow]Converted lead: mirrored for reports, never written.[/yellow]")
+
+    fit = Table(title="Fit", title_justify="left")
+    for col in ("Criterion", "Value", "Points", "Outcome", "Says"):
+        fit.add_column(col)
+    for item in result["fit"]:
+        fit.add_row(
+            item["label"], _fmt(item["value"]), _signed(item["points"]), item["outcome"],
+            item["says"],
+        )
+    console.print(fit)
+
+    bant = Table(title="BANT", title_justify="left")
+    for col in ("Criterion", "Value", "Outcome", "Says"):
+        bant.add_column(col)
+    for item in result["bant"]:
+        bant.add_row(item["name"], _fmt(item["value"]), item["outcome"], item["says"])
+    console.print(bant)
+
+    sig = Table(title="Engagement signals (after decay and caps)", title_justify="left")
+    for col in ("Signal", "Times", "Raw", "Decayed", "Counts", "Latest"):
+        sig.add_column(col)
+    for item in result["signal_totals"]:
+        sig.add_row(
+            item["label"], str(item["occurrences"]), _fmt(round(item["raw"], 1)),
+            _fmt(round(item["decayed"], 1)), _fmt(round(item["capped"], 1)),
+            _fmt(item["latest"]),
+        )
+    console.print(sig)
+
+    t = result["touches"]
+    console.print(
+        f"[bold]Follow-up[/bold]: {t['counted']} human touches, {t['remaining']} to go, "
+        f"last {_fmt(t['last_touch'])}, first touch after {_fmt(t['first_touch_hours'])} h, "
+        f"Sales Ready since {_fmt(t['sales_ready_since'])}, "
+        f"needs follow-up: {'yes' if t['needs_follow_up'] else 'no'}"
+    )
+    if t["records"]:
+        touches = Table(title="Touch records", title_justify="left")
+        for col in ("When", "What", "By", "Counted", "Why"):
+            touches.add_column(col)
+        for item in t["records"][-15:]:
+            touches.add_row(
+                _fmt(item["at"]), item["label"], _fmt(item["created_by"]),
+                "yes" if item["counted"] else "no", item["why"],
+            )
+        console.print(touches)
+
+    console.print("[bold]Reasons[/bold] (as written to SFS_Reasons__c):")
+    for line in result["reasons"]:
+        console.print(f"  {line}", markup=False)
+    for line in result["ignored"]:
+        console.print(f"  [dim]ignored: {line}[/dim]")
+
+    if result["pending_changes"]:
+        pend = Table(title="The next sync will write", title_justify="left")
+        for col in ("Field", "In the org", "Next sync"):
+            pend.add_column(col)
+        for name, change in result["pending_changes"].items():
+            pend.add_row(name, _fmt(change["in_org"])[:60], _fmt(change["next_sync"])[:60])
+        console.print(pend)
+    else:
+        console.print("The org already holds these values; the next sync writes nothing.")
+
+    if result["history"]:
+        hist = Table(title="Recent history", title_justify="left")
+        for col in ("When", "Field", "From", "To"):
+            hist.add_column(col)
+        for h in result["history"]:
+            hist.add_row(str(h["at"])[:19], h["field"], _fmt(h["old"])[:40], _fmt(h["new"])[:40])
+        console.print(hist)
+    for r in result["rejects"]:
+        console.print(
+            f"[red]Rejected by the org[/red] ({r['attempts']} attempts): {r['error_code']}: "
+            f"{r['message']}", markup=True,
+        )
