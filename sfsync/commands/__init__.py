@@ -17,6 +17,7 @@ _MODULES = (
     "score",  # sfsync score (offline)
     "sandbox",  # sfsync sandbox serve|seed
     "org",  # sfsync check|sync|explain|daemon|demo
+    "fields",  # sfsync fields (Salesforce DX metadata)
 )
 
 
