@@ -1,0 +1,410 @@
+"""
+The measuring side of the benchmarks: seed one org per size, give every contestant an
+identical copy of it in its own sandbox, run the contestant as a subprocess and measure it
+from the outside:
+
+- API calls: the sandbox's call log (counted calls only, reset before each run), never the
+  contestant's own claim; also broken down by kind (query page, Collections PATCH, ...);
+- wall time of the subprocess;
+- peak RSS: `ru_maxrss` of the contestant, reported by a small wrapper process that forks
+  and execs it (see `_WRAPPER` for why not straight from the harness);
+- leads written: leads whose SystemModstamp moved during the run, counted in the org.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sfsync.sandbox import schema
+from sfsync.sandbox.org import DB_FILE, SandboxOrg, WriteOp
+from sfsync.sandbox.seed import MARKETING_USER_ID, seed_org
+from sfsync.sandbox.server import RunningSandbox, start_sandbox
+from sfsync.sandbox.values import format_datetime
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTESTANTS = ("sfsync", "per-record", "collections")
+SCENARIOS = ("full", "echo", "nightly")
+PRICING_URL = "https://www.northwind-analytics.example/pricing"
+
+_VERSIONED = re.compile(r"^/services/data/v\d+\.\d+")
+# A 15/18-character record or job Id (it always has a digit; `unprocessedrecords` has none).
+_RECORD_ID = re.compile(r"/(?=[a-zA-Z]*[0-9])[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?(?=/|$)")
+_LOCATOR = re.compile(r"/01g[^/]*")
+
+
+@dataclass
+class Measurement:
+    """One contestant's run of one scenario on one org size."""
+
+    contestant: str
+    scenario: str
+    leads: int
+    calls: int
+    seconds: float
+    peak_rss_mb: float
+    written: int
+    exit_code: int
+    calls_by_kind: dict[str, int] = field(default_factory=dict)
+    extrapolated: bool = False
+    measured: dict[str, Any] = field(default_factory=dict)
+    claimed: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """A plain dict for --json."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class ProcessStats:
+    """What the harness saw of one subprocess."""
+
+    exit_code: int
+    seconds: float
+    peak_rss_mb: float
+    stdout: str
+    stderr: str
+
+
+def seed_template(
+    path: Path, *, leads: int, activities: float, seed: int, now: datetime
+) -> dict[str, Any]:
+    """Seed a standalone org database file that every contestant gets a copy of."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path)
+    try:
+        schema.create_tables(conn)
+        report = seed_org(conn, leads=leads, seed=seed, now=now, activities_per_lead=activities)
+    finally:
+        conn.close()
+    return asdict(report)
+
+
+def touch_leads(org: SandboxOrg, *, share: float, seed: int) -> int:
+    """
+    Log a fresh pricing-page view (a Web_Activity__c created now by the marketing user) for
+    *share* of the open leads, through the org's own write path so SystemModstamp is fresh.
+    """
+    with org.lock:
+        ids = [
+            row[0]
+            for row in org.conn.execute(
+                'SELECT Id FROM "Lead" WHERE IsDeleted = 0 AND IsConverted = 0 ORDER BY Id'
+            )
+        ]
+    chosen = random.Random(seed).sample(ids, max(1, round(len(ids) * share))) if ids else []
+    visited = format_datetime(datetime.now(UTC))
+    ops = [
+        WriteOp(
+            "insert",
+            schema.WEB_ACTIVITY,
+            values={
+                "Name": f"WA-BENCH-{n:06d}",
+                "Lead__c": lead_id,
+                "Url__c": PRICING_URL,
+                "Visited_At__c": visited,
+            },
+        )
+        for n, lead_id in enumerate(chosen, 1)
+    ]
+    with org.lock:
+        previous, org.user_id = org.user_id, MARKETING_USER_ID
+        try:
+            results = org.save(ops, auto_assign=False)
+        finally:
+            org.user_id = previous
+    failed = [r for r in results if not r.success]
+    if failed:
+        raise RuntimeError(f"touching leads failed: {failed[0].errors}")
+    return len(chosen)
+
+
+def call_kind(method: str, path: str) -> str:
+    """Group a logged call: `GET query`, `PATCH sobjects/Lead/{id}`, `GET jobs/query/{id}`."""
+    rest = _VERSIONED.sub("", path).rstrip("/")
+    rest = _LOCATOR.sub("/{next}", rest)
+    rest = _RECORD_ID.sub("/{id}", rest)
+    return f"{method} {rest.lstrip('/') or '/'}"
+
+
+def call_breakdown(org: SandboxOrg) -> dict[str, int]:
+    """Counted calls since the last reset, by kind, most frequent first."""
+    with org.lock:
+        rows = org.conn.execute(
+            "SELECT method, path FROM _sandbox_calls WHERE counted = 1"
+        ).fetchall()
+    counts = Counter(call_kind(method, path) for method, path in rows)
+    return dict(counts.most_common())
+
+
+def leads_written_since(org: SandboxOrg, stamp: str) -> int:
+    """Leads whose SystemModstamp is later than *stamp* (the org's clock before the run)."""
+    with org.lock:
+        row = org.conn.execute(
+            'SELECT count(*) FROM "Lead" WHERE SystemModstamp > ?', (stamp,)
+        ).fetchone()
+    return int(row[0])
+
+
+# Runs the contestant and reports its own rusage. Linux seeds a child's ru_maxrss with the
+# RSS of the process that exec'd it, so a contestant started straight from the harness (which
+# hosts the sandbox and grows to hundreds of MB) would report at least the harness's size.
+# This wrapper is a fresh, ~10 MB interpreter (`-S`, stdlib only) that forks and execs the
+# contestant, so the figure is the contestant's own high-water mark.
+_WRAPPER = """
+import json, os, sys, time
+out, cmd = sys.argv[1], sys.argv[2:]
+started = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    try:
+        os.execv(cmd[0], cmd)
+    finally:
+        os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+seconds = time.perf_counter() - started
+with open(out, "w") as fh:
+    json.dump({"exit_code": os.waitstatus_to_exitcode(status), "seconds": seconds,
+               "maxrss_kib": usage.ru_maxrss}, fh)
+"""
+
+
+def run_measured(
+    cmd: Sequence[str], *, env: dict[str, str], log_dir: Path, name: str, timeout: float
+) -> ProcessStats:
+    """
+    Run *cmd* to completion through the wrapper above and return its exit code, wall time
+    and peak RSS (`ru_maxrss`, KiB on Linux). On timeout the whole process group is killed.
+    """
+    log_dir.mkdir(parents=True, exist_ok=True)
+    out_path, err_path = log_dir / f"{name}.stdout", log_dir / f"{name}.stderr"
+    stats_path = log_dir / f"{name}.rusage.json"
+    stats_path.unlink(missing_ok=True)
+    with out_path.open("wb") as out, err_path.open("wb") as err:
+        proc = subprocess.Popen(
+            [sys.executable, "-S", "-c", _WRAPPER, str(stats_path), *cmd],
+            stdout=out,
+            stderr=err,
+            env=env,
+            cwd=ROOT,
+            start_new_session=True,
+        )
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    stats = json.loads(stats_path.read_text(encoding="utf-8")) if stats_path.exists() else {}
+    return ProcessStats(
+        # No stats file: the wrapper was killed (timeout) before the contestant ended.
+        exit_code=int(stats["exit_code"]) if "exit_code" in stats else -signal.SIGKILL,
+        seconds=float(stats.get("seconds", timeout)),
+        peak_rss_mb=int(stats.get("maxrss_kib", 0)) / 1024,
+        stdout=out_path.read_text(encoding="utf-8", errors="replace"),
+        stderr=err_path.read_text(encoding="utf-8", errors="replace"),
+    )
+
+
+def contestant_command(
+    contestant: str,
+    scenario: str,
+    env_file: Path,
+    *,
+    sample: int | None,
+    now: datetime | None = None,
+) -> list[str]:
+    """
+    The command line one contestant runs for one scenario. *now* fixes sfsync's clock (the
+    nightly pass runs a day after the full sync); the baselines' work does not depend on it.
+    """
+    if contestant == "sfsync":
+        modes = {"full": ["--full"], "echo": [], "nightly": ["--rescore"]}[scenario]
+        cmd = [sys.executable, "-m", "sfsync", "--env-file", str(env_file), "sync", *modes]
+        cmd.append("--json")
+        if now is not None:
+            cmd += ["--now", now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")]
+        return cmd
+    module = "per_record" if contestant == "per-record" else "collections"
+    cmd = [sys.executable, "-m", f"benchmarks.baselines.{module}", "--env-file", str(env_file)]
+    if contestant == "per-record" and sample is not None:
+        cmd += ["--sample", str(sample)]
+    return cmd
+
+
+def contestant_env(state_path: Path) -> dict[str, str]:
+    """The harness's environment without SFSYNC_* settings, plus the state file."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SFSYNC_")}
+    env["SFSYNC_STATE_PATH"] = str(state_path)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
+    return env
+
+
+def last_json_line(text: str) -> dict[str, Any]:
+    """The last line of *text* that parses as a JSON object ({} if none)."""
+    for raw in reversed(text.strip().splitlines()):
+        line = raw.strip()
+        if line.startswith("{"):
+            try:
+                value = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if isinstance(value, dict):
+                return value
+    try:
+        whole = json.loads(text)
+    except json.JSONDecodeError:
+        return {}
+    return whole if isinstance(whole, dict) else {}
+
+
+def measure_run(
+    sandbox: RunningSandbox,
+    contestant: str,
+    scenario: str,
+    *,
+    leads: int,
+    work_dir: Path,
+    sample: int | None,
+    timeout: float,
+    now: datetime | None = None,
+) -> Measurement:
+    """Reset the call log, run one contestant's scenario and measure it from the outside."""
+    org = sandbox.org
+    org.reset_calls()
+    before = org.tick()
+    stats = run_measured(
+        contestant_command(contestant, scenario, sandbox.env_file, sample=sample, now=now),
+        env=contestant_env(work_dir / "sfsync-state.sqlite3"),
+        log_dir=work_dir / "logs",
+        name=f"{contestant}-{scenario}",
+        timeout=timeout,
+    )
+    claimed = last_json_line(stats.stdout)
+    result = Measurement(
+        contestant=contestant,
+        scenario=scenario,
+        leads=leads,
+        calls=org.api_calls,
+        seconds=round(stats.seconds, 3),
+        peak_rss_mb=round(stats.peak_rss_mb, 1),
+        written=leads_written_since(org, before),
+        exit_code=stats.exit_code,
+        calls_by_kind=call_breakdown(org),
+        claimed=claimed,
+    )
+    if stats.exit_code != 0:
+        result.error = stats.stderr.strip()[-1500:] or f"exit code {stats.exit_code}"
+    return _extrapolate(result, claimed)
+
+
+def _extrapolate(result: Measurement, claimed: dict[str, Any]) -> Measurement:
+    """
+    Scale a sampled per-record run to every lead: one PATCH per lead, so its write calls,
+    loop time and written leads are exactly linear in leads; reads, RSS stay as measured.
+    """
+    processed, eligible = claimed.get("processed"), claimed.get("leads")
+    if not (isinstance(processed, int) and isinstance(eligible, int)):
+        return result
+    if processed == 0 or processed >= eligible:
+        return result
+    factor = eligible / processed
+    patches = result.calls_by_kind.get("PATCH sobjects/Lead/{id}", 0)
+    loop = float(claimed.get("loop_seconds") or 0.0)
+    result.measured = {
+        "calls": result.calls,
+        "seconds": result.seconds,
+        "written": result.written,
+        "sample": processed,
+        "eligible_leads": eligible,
+    }
+    result.extrapolated = True
+    result.calls = result.calls - patches + round(patches * factor)
+    result.seconds = round(result.seconds - loop + loop * factor, 3)
+    result.written = round(result.written * factor)
+    result.calls_by_kind = dict(result.calls_by_kind)
+    result.calls_by_kind["PATCH sobjects/Lead/{id}"] = round(patches * factor)
+    return result
+
+
+def bench_size(
+    leads: int,
+    *,
+    contestants: Sequence[str],
+    activities: float,
+    seed: int,
+    touch_share: float,
+    per_record_sample: int | None,
+    nightly_after_days: float,
+    settle: bool,
+    daily_api_limit: int,
+    timeout: float,
+    work_root: Path,
+    progress: Any = print,
+) -> dict[str, Any]:
+    """
+    Seed one org of *leads* leads and measure every contestant's full sync and nightly pass.
+    With *settle*, sfsync also runs one incremental pass in between ("echo": it reads back
+    its own writes, as the daemon's next tick would), so the nightly pass starts settled.
+    """
+    now = datetime.now(UTC)
+    template = work_root / f"leads-{leads}" / "template" / DB_FILE
+    progress(f"[{leads:,} leads] seeding (seed {seed}, {activities:g} activities per lead)")
+    seeded = seed_template(template, leads=leads, activities=activities, seed=seed, now=now)
+    progress(f"[{leads:,} leads] seeded in {seeded['seconds']:.1f}s")
+    results: list[Measurement] = []
+    touched = 0
+    for contestant in contestants:
+        work_dir = work_root / f"leads-{leads}" / contestant
+        data_dir = work_dir / "org"
+        data_dir.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(template, data_dir / DB_FILE)
+        with start_sandbox(data_dir, daily_api_limit=daily_api_limit) as sandbox:
+            for scenario in SCENARIOS:
+                if scenario == "echo" and not (settle and contestant == "sfsync"):
+                    continue
+                clock = None
+                if scenario == "nightly":
+                    touched = touch_leads(sandbox.org, share=touch_share, seed=seed)
+                    if nightly_after_days:
+                        clock = datetime.now(UTC) + timedelta(days=nightly_after_days)
+                progress(f"[{leads:,} leads] {contestant}: {scenario} ...")
+                m = measure_run(
+                    sandbox,
+                    contestant,
+                    scenario,
+                    leads=leads,
+                    work_dir=work_dir,
+                    sample=per_record_sample if contestant == "per-record" else None,
+                    timeout=timeout,
+                    now=clock,
+                )
+                results.append(m)
+                mark = " (extrapolated)" if m.extrapolated else ""
+                status = "ok" if m.exit_code == 0 else f"FAILED (exit {m.exit_code})"
+                progress(
+                    f"[{leads:,} leads] {contestant}: {scenario} {status}: {m.calls:,} calls"
+                    f"{mark}, {m.seconds:.1f}s, {m.peak_rss_mb:.0f} MB, {m.written:,} written"
+                )
+    return {
+        "leads": leads,
+        "seed": seed,
+        "seeded": seeded,
+        "touched_for_nightly": touched,
+        "nightly_after_days": nightly_after_days,
+        "settled": settle,
+        "results": [m.to_json() for m in results],
+    }

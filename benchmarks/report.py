@@ -1,0 +1,295 @@
+"""
+Turning measurements into tables: one per org size (calls, time, peak RSS, leads written,
+per contestant and scenario), sfsync's ratios against each baseline, the issue's targets
+checked, the machine the numbers come from, and RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIO_LABELS = {
+    "full": "first full sync",
+    "echo": "next incremental pass (reads back its own writes)",
+    "nightly": "nightly pass (1% new activity)",
+}
+_SCENARIO_ORDER = {name: i for i, name in enumerate(SCENARIO_LABELS)}
+TARGET_LEADS = 100_000
+FULL_CALLS_MAX = 60
+NIGHTLY_CALLS_MAX = 20
+PER_RECORD_FACTOR_MIN = 1_000
+RSS_MAX_MB = 400.0
+
+
+@dataclass(frozen=True)
+class Target:
+    """One target of the issue and whether the measurements meet it."""
+
+    name: str
+    passed: bool | None  # None: not measured (size or contestant missing)
+    detail: str
+
+    def to_json(self) -> dict[str, Any]:
+        """A plain dict for --json."""
+        return {"name": self.name, "passed": self.passed, "detail": self.detail}
+
+
+def machine_info() -> dict[str, Any]:
+    """CPU model, cores, memory, load, Python and the sfsync commit the numbers come from."""
+    cpu = "unknown"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text(encoding="utf-8", errors="replace").splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    mem_gb = None
+    meminfo = Path("/proc/meminfo")
+    if meminfo.exists():
+        for line in meminfo.read_text(encoding="utf-8").splitlines():
+            if line.startswith("MemTotal:"):
+                mem_gb = round(int(line.split()[1]) / 1024 / 1024, 1)
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.strip()
+    except OSError:
+        commit = ""
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gb": mem_gb,
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "commit": commit or "unknown",
+    }
+
+
+def _find(
+    results: Sequence[dict[str, Any]], contestant: str, scenario: str
+) -> dict[str, Any] | None:
+    return next(
+        (r for r in results if r["contestant"] == contestant and r["scenario"] == scenario), None
+    )
+
+
+def _ok(r: dict[str, Any] | None) -> bool:
+    return r is not None and r["exit_code"] == 0
+
+
+def _ratio(numerator: float, denominator: float) -> str:
+    if denominator <= 0:
+        return "—"
+    value = numerator / denominator
+    return f"{value:,.0f}x" if value >= 100 else f"{value:,.1f}x"
+
+
+def size_table(size: dict[str, Any]) -> list[str]:
+    """Markdown lines: the measurements of one size, then sfsync's ratios."""
+    lines = [
+        f"### {size['leads']:,} leads",
+        "",
+        f"Seeded org: {size['seeded']['leads']:,} leads, {size['seeded']['tasks']:,} tasks,"
+        f" {size['seeded']['events']:,} events, {size['seeded']['campaign_members']:,} campaign"
+        f" members, {size['seeded']['web_activities']:,} web visits (seed {size['seed']});"
+        f" nightly: {size['touched_for_nightly']:,} leads got a new pricing-page view and"
+        f" sfsync's clock moved {size['nightly_after_days']:g} day(s) on (decay)"
+        + (
+            "; sfsync ran one incremental pass before it."
+            if size.get("settled")
+            else "; no sfsync pass in between, so its nightly read includes the echo of"
+            " the full sync's own writes."
+        ),
+        "",
+        "| scenario | contestant | API calls | time (s) | peak RSS (MB) | leads written | note |",
+        "|---|---|---:|---:|---:|---:|---|",
+    ]
+    order = {name: i for i, name in enumerate(("sfsync", "per-record", "collections"))}
+    rows = sorted(
+        size["results"],
+        key=lambda r: (
+            _SCENARIO_ORDER.get(r["scenario"], len(_SCENARIO_ORDER)),
+            order.get(r["contestant"], len(order)),
+        ),
+    )
+    for r in rows:
+        notes = []
+        if r["extrapolated"]:
+            m = r["measured"]
+            notes.append(
+                f"extrapolated from {m['sample']:,} of {m['eligible_leads']:,} leads"
+                f" (measured: {m['calls']:,} calls, {m['seconds']:.1f}s)"
+            )
+        claimed = r["claimed"].get("api_calls")
+        if isinstance(claimed, int) and claimed != r["calls"]:
+            notes.append(f"reports {claimed:,} calls itself")
+        if r["exit_code"] != 0:
+            notes.append(f"**failed** (exit {r['exit_code']})")
+        star = "*" if r["extrapolated"] else ""
+        lines.append(
+            f"| {SCENARIO_LABELS.get(r['scenario'], r['scenario'])} | {r['contestant']}"
+            f" | {r['calls']:,}{star} | {r['seconds']:.1f}{star} | {r['peak_rss_mb']:.0f}"
+            f" | {r['written']:,}{star} | {'; '.join(notes)} |"
+        )
+    ratios = _ratio_lines(size["results"])
+    if ratios:
+        lines += ["", "sfsync against each baseline (baseline ÷ sfsync: how many times more):", ""]
+        lines += ratios
+    breakdown = _breakdown_lines(size["results"])
+    if breakdown:
+        lines += ["", "Where sfsync's calls go:", "", *breakdown]
+    return lines
+
+
+def _ratio_lines(results: Sequence[dict[str, Any]]) -> list[str]:
+    lines = []
+    for scenario in ("full", "nightly"):
+        ours = _find(results, "sfsync", scenario)
+        if not _ok(ours):
+            continue
+        assert ours is not None
+        for baseline in ("per-record", "collections"):
+            theirs = _find(results, baseline, scenario)
+            if not _ok(theirs):
+                continue
+            assert theirs is not None
+            lines.append(
+                f"- {SCENARIO_LABELS[scenario]} vs {baseline}:"
+                f" {_ratio(theirs['calls'], ours['calls'])} the API calls,"
+                f" {_ratio(theirs['seconds'], ours['seconds'])} the time,"
+                f" {_ratio(theirs['peak_rss_mb'], ours['peak_rss_mb'])} the peak RSS"
+            )
+    return lines
+
+
+def _breakdown_lines(results: Sequence[dict[str, Any]]) -> list[str]:
+    lines = []
+    for scenario, label in SCENARIO_LABELS.items():
+        ours = _find(results, "sfsync", scenario)
+        if ours is None or not ours["calls_by_kind"]:
+            continue
+        parts = ", ".join(f"{kind} x{n:,}" for kind, n in ours["calls_by_kind"].items())
+        lines.append(f"- {label}: {parts}")
+    return lines
+
+
+def check_targets(sizes: Sequence[dict[str, Any]]) -> list[Target]:
+    """The issue's targets, checked at 100,000 leads (and RSS growth across sizes)."""
+    by_leads = {s["leads"]: s["results"] for s in sizes}
+    at = by_leads.get(TARGET_LEADS)
+    missing = f"not measured: no run at {TARGET_LEADS:,} leads"
+    targets: list[Target] = []
+
+    def sfsync_run(scenario: str) -> dict[str, Any] | None:
+        return _find(at, "sfsync", scenario) if at is not None else None
+
+    for scenario, limit in (("full", FULL_CALLS_MAX), ("nightly", NIGHTLY_CALLS_MAX)):
+        name = f"{SCENARIO_LABELS[scenario]} ≤ {limit} API calls at {TARGET_LEADS:,} leads"
+        run = sfsync_run(scenario)
+        if at is None or run is None:
+            targets.append(Target(name, None, missing if at is None else "sfsync not run"))
+        elif run["exit_code"] != 0:
+            targets.append(Target(name, False, "sfsync failed"))
+        else:
+            targets.append(Target(name, run["calls"] <= limit, f"{run['calls']:,} calls"))
+    for scenario in ("full", "nightly"):
+        name = (
+            f"{SCENARIO_LABELS[scenario]}: ≥ {PER_RECORD_FACTOR_MIN:,}x fewer calls than"
+            f" the per-record script at {TARGET_LEADS:,} leads"
+        )
+        ours = sfsync_run(scenario)
+        theirs = _find(at, "per-record", scenario) if at is not None else None
+        if not (_ok(ours) and _ok(theirs)):
+            targets.append(Target(name, None, missing if at is None else "a contestant is missing"))
+            continue
+        assert ours is not None
+        assert theirs is not None
+        factor = theirs["calls"] / max(ours["calls"], 1)
+        targets.append(
+            Target(
+                name,
+                factor >= PER_RECORD_FACTOR_MIN,
+                f"{theirs['calls']:,} vs {ours['calls']:,} calls: {factor:,.0f}x",
+            )
+        )
+    peaks = {
+        leads: max(
+            (r["peak_rss_mb"] for r in results if r["contestant"] == "sfsync" and _ok(r)),
+            default=None,
+        )
+        for leads, results in by_leads.items()
+    }
+    name = f"sfsync peak RSS ≤ {RSS_MAX_MB:.0f} MB at {TARGET_LEADS:,} leads"
+    peak = peaks.get(TARGET_LEADS)
+    if peak is None:
+        targets.append(Target(name, None, missing if at is None else "sfsync not run"))
+    else:
+        targets.append(Target(name, peak <= RSS_MAX_MB, f"{peak:.0f} MB"))
+    measured = sorted((leads, p) for leads, p in peaks.items() if p is not None)
+    name = "sfsync peak RSS grows sub-linearly with leads"
+    if len(measured) < 2:
+        targets.append(Target(name, None, "needs two sizes"))
+    else:
+        (small, small_rss), (large, large_rss) = measured[0], measured[-1]
+        growth, scale = large_rss / small_rss, large / small
+        targets.append(
+            Target(
+                name,
+                growth < scale,
+                f"{small:,} → {large:,} leads (x{scale:g}):"
+                f" {small_rss:.0f} → {large_rss:.0f} MB (x{growth:.2f})",
+            )
+        )
+    return targets
+
+
+def target_lines(targets: Sequence[Target]) -> list[str]:
+    """Markdown lines: one checkbox per target."""
+    marks = {True: "PASS", False: "**FAIL**", None: "not measured"}
+    return [f"- [{marks[t.passed]}] {t.name}: {t.detail}" for t in targets]
+
+
+def render(machine: dict[str, Any], config: dict[str, Any], sizes: Sequence[dict[str, Any]],
+           targets: Sequence[Target]) -> str:  # fmt: skip
+    """RESULTS.md: how the numbers were made, the tables, the targets."""
+    lines = [
+        "# sfsync benchmark results",
+        "",
+        "Generated by `make bench` (`benchmarks/run.py`); see benchmarks/README.md for how to"
+        " run and read them. API calls are counted by the sandbox org, not reported by the"
+        " contestants; figures marked * are extrapolated linearly from a measured sample.",
+        "",
+        "## Machine",
+        "",
+        f"- CPU: {machine['cpu']} ({machine['cores']} cores)",
+        f"- Memory: {machine['memory_gb']} GB",
+        f"- Load average at the end: {', '.join(str(x) for x in machine['load_average'])}"
+        " (a shared machine: times are indicative, calls are exact)",
+        f"- Python {machine['python']} on {machine['platform']}",
+        f"- Date: {machine['date']}; sfsync commit {machine['commit']}",
+        f"- Run: `benchmarks/run.py {config['argv']}`",
+        "",
+        "## Targets",
+        "",
+        *target_lines(targets),
+        "",
+        "## Measurements",
+        "",
+    ]
+    for size in sizes:
+        lines += [*size_table(size), ""]
+    return "\n".join(lines).rstrip() + "\n"

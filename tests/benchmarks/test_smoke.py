@@ -1,0 +1,108 @@
+"""
+Smoke tests of the benchmark harness: a tiny org, the two baselines, end to end. Nothing here
+is timed; the numbers that matter come from `make bench`.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+RUN = ROOT / "benchmarks" / "run.py"
+SAMPLE = 20
+
+
+@pytest.fixture(name="payload", scope="module")
+def _payload(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    out_dir = tmp_path_factory.mktemp("bench")
+    out = out_dir / "out.json"
+    results = out_dir / "RESULTS.md"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(RUN),
+            "--leads",
+            "200",
+            "--only",
+            "collections",
+            "per-record",
+            "--per-record-sample",
+            str(SAMPLE),
+            "--json",
+            str(out),
+            "--results",
+            str(results),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=ROOT,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    data: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+    data["_stdout"] = proc.stdout
+    data["_results_md"] = results.read_text(encoding="utf-8")
+    return data
+
+
+def _run(payload: dict[str, Any], contestant: str, scenario: str) -> dict[str, Any]:
+    return next(
+        r
+        for r in payload["sizes"][0]["results"]
+        if r["contestant"] == contestant and r["scenario"] == scenario
+    )
+
+
+def test_json_has_machine_sizes_and_targets(payload: dict[str, Any]) -> None:
+    """The JSON output names the machine, the configuration, every size and the targets."""
+    assert {"machine", "config", "sizes", "targets"} <= set(payload)
+    assert {"cpu", "cores", "memory_gb", "python", "date"} <= set(payload["machine"])
+    assert [s["leads"] for s in payload["sizes"]] == [200]
+    assert len(payload["sizes"][0]["results"]) == 4
+    assert payload["sizes"][0]["touched_for_nightly"] >= 1
+
+
+def test_every_run_is_measured_from_outside(payload: dict[str, Any]) -> None:
+    """Each run has counted API calls, a wall time, a peak RSS and leads written in the org."""
+    for r in payload["sizes"][0]["results"]:
+        assert r["exit_code"] == 0, r["error"]
+        assert r["calls"] > 0
+        assert r["seconds"] > 0
+        assert r["peak_rss_mb"] > 10
+        assert r["written"] > 0
+        assert sum(r["calls_by_kind"].values()) == r["calls"]
+
+
+def test_collections_baseline_writes_every_open_lead_in_one_call(payload: dict[str, Any]) -> None:
+    """Under 200 open leads, the Collections baseline writes them all with one PATCH."""
+    for scenario in ("full", "nightly"):
+        r = _run(payload, "collections", scenario)
+        assert r["calls_by_kind"]["PATCH composite/sobjects"] == 1
+        assert r["claimed"]["leads"] == r["written"]
+        assert not r["extrapolated"]
+
+
+def test_per_record_sample_is_extrapolated_linearly(payload: dict[str, Any]) -> None:
+    """A sampled per-record run is scaled to one PATCH per open lead, and says so."""
+    r = _run(payload, "per-record", "full")
+    eligible = r["claimed"]["leads"]
+    assert r["extrapolated"]
+    assert r["measured"]["sample"] == SAMPLE
+    assert r["measured"]["written"] == SAMPLE
+    assert eligible == r["calls_by_kind"]["PATCH sobjects/Lead/{id}"]
+    assert r["measured"]["calls"] - SAMPLE + eligible == r["calls"]
+    assert "extrapolated from 20 of" in payload["_results_md"]
+
+
+def test_tables_are_printed(payload: dict[str, Any]) -> None:
+    """The printed output has a table for the size and the targets section."""
+    assert "### 200 leads" in payload["_stdout"]
+    assert "| first full sync | collections |" in payload["_stdout"]
+    assert "Targets:" in payload["_stdout"]
