@@ -15,7 +15,18 @@ from sfsync.definition import CompiledDefinition
 
 NUMBER_TYPES = frozenset({"int", "double", "currency", "percent", "long"})
 TEXT_TYPES = frozenset(
-    {"string", "picklist", "textarea", "email", "phone", "url", "multipicklist", "id", "reference", "combobox"}
+    {
+        "string",
+        "picklist",
+        "textarea",
+        "email",
+        "phone",
+        "url",
+        "multipicklist",
+        "id",
+        "reference",
+        "combobox",
+    }
 )
 NUMERIC_OPERATORS = frozenset({"gte", "lte", "between"})
 SFS_STATUSES = ("Sales Ready", "Nurture", "Recycled", "Disqualified", "Insufficient Data")
@@ -80,7 +91,11 @@ def numeric_inputs(definition: CompiledDefinition) -> set[str]:
     def walk(node: Any) -> None:
         if isinstance(node, Mapping):
             if "input" in node:
-                conds = [node.get("when"), node.get("met"), *(b.get("when") for b in node.get("bands", []))]
+                conds = [
+                    node.get("when"),
+                    node.get("met"),
+                    *(b.get("when") for b in node.get("bands", [])),
+                ]
                 if any(_operators(c) & NUMERIC_OPERATORS for c in conds if c):
                     numeric.add(str(node["input"]))
             for value in node.values():
@@ -164,7 +179,9 @@ def check_definition_against_org(
         if not meta.get("updateable", False):
             problems.append("not updateable by the integration user")
         if key == "status" and ftype == "picklist":
-            values = {p.get("value") for p in meta.get("picklistValues", []) if p.get("active", True)}
+            values = {
+                p.get("value") for p in meta.get("picklistValues", []) if p.get("active", True)
+            }
             missing = [s for s in SFS_STATUSES if s not in values]
             if missing and meta.get("restrictedPicklist"):
                 problems.append("restricted picklist lacks " + ", ".join(missing))
@@ -195,7 +212,9 @@ def check_definition_against_org(
                 f"Lead.{status_cfg.field} (standard status mapping)",
                 ok=ok,
                 detail="updateable" if ok else "missing or not updateable",
-                fix="" if ok else f"grant edit on Lead.{status_cfg.field} or disable status.standard_status",
+                fix=""
+                if ok
+                else f"grant edit on Lead.{status_cfg.field} or disable status.standard_status",
             )
         )
 
@@ -216,7 +235,9 @@ def check_definition_against_org(
             continue
         fields = _fields_by_name(describe)
         relationships = {
-            str(f.get("relationshipName")).lower() for f in describe.get("fields", []) if f.get("relationshipName")
+            str(f.get("relationshipName")).lower()
+            for f in describe.get("fields", [])
+            if f.get("relationshipName")
         }
         missing = []
         for name in read_fields[object_name]:
@@ -232,7 +253,9 @@ def check_definition_against_org(
                 object_name,
                 ok=not missing,
                 detail="all fields readable" if not missing else "missing: " + ", ".join(missing),
-                fix="" if not missing else f"grant read access to {', '.join(missing)} on {object_name}",
+                fix=""
+                if not missing
+                else f"grant read access to {', '.join(missing)} on {object_name}",
             )
         )
     return results

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Literal
 
 from dotenv import dotenv_values
-
 from pydantic import Field, PositiveInt, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -82,9 +81,11 @@ def load_settings(env_file: Path | None = None, **overrides: object) -> Settings
         ConfigError: naming each bad variable and what it expects.
     """
     if env_file is not None and not env_file.is_file():
-        msg = f"--env-file {env_file}: no such file. Create it from .env.example, or drop the option."
+        msg = (
+            f"--env-file {env_file}: no such file. Create it from .env.example, or drop the option."
+        )
         raise ConfigError(msg)
-    names: dict[str, str] = {name: "environment" for name in os.environ}
+    names: dict[str, str] = dict.fromkeys(os.environ, "environment")
     if env_file is not None:
         names.update({name: str(env_file) for name in dotenv_values(env_file)})
     unknown = unknown_settings(names)
@@ -98,7 +99,9 @@ def load_settings(env_file: Path | None = None, **overrides: object) -> Settings
         for err in exc.errors():
             name = "SFSYNC_" + "_".join(str(p) for p in err["loc"]).upper()
             problems.append(f"{name}: {err['msg']}")
-        raise ConfigError("invalid settings" + source + ":\n  - " + "\n  - ".join(problems)) from None
+        raise ConfigError(
+            "invalid settings" + source + ":\n  - " + "\n  - ".join(problems)
+        ) from None
 
 
 def unknown_settings(names: Mapping[str, str]) -> list[str]:

@@ -33,9 +33,7 @@ def parse_local_time(text: str) -> time:
     return time(int(hours), int(minutes))
 
 
-def nightly_due(
-    *, now: datetime, last_nightly: datetime | None, at: time, tz: tzinfo
-) -> bool:
+def nightly_due(*, now: datetime, last_nightly: datetime | None, at: time, tz: tzinfo) -> bool:
     """
     True when the most recent scheduled nightly moment (today's or yesterday's `at` in `tz`)
     has passed and no nightly pass has run since it.
@@ -47,11 +45,13 @@ def nightly_due(
     return last_nightly is None or last_nightly < scheduled
 
 
-def plan_tick(
-    *, now: datetime, last_nightly: datetime | None, at: time, tz: tzinfo
-) -> TickKind:
+def plan_tick(*, now: datetime, last_nightly: datetime | None, at: time, tz: tzinfo) -> TickKind:
     """Which kind of pass this tick runs: the nightly rescore when due, else incremental."""
-    return "rescore" if nightly_due(now=now, last_nightly=last_nightly, at=at, tz=tz) else "incremental"
+    return (
+        "rescore"
+        if nightly_due(now=now, last_nightly=last_nightly, at=at, tz=tz)
+        else "incremental"
+    )
 
 
 @dataclass
@@ -74,7 +74,9 @@ class Health:
         reference = self.last_success or self.started_at
         return now - reference <= limit
 
-    def record(self, *, now: datetime, outcome: str, written: int, rejected: int, api_calls: int) -> None:
+    def record(
+        self, *, now: datetime, outcome: str, written: int, rejected: int, api_calls: int
+    ) -> None:
         """Account one finished pass."""
         with self.lock:
             self.last_outcome = outcome
@@ -91,10 +93,14 @@ class Health:
 
         registry = CollectorRegistry()
         with self.lock:
-            passes = Counter("sfsync_passes", "Sync passes by outcome", ["outcome"], registry=registry)
+            passes = Counter(
+                "sfsync_passes", "Sync passes by outcome", ["outcome"], registry=registry
+            )
             for outcome, n in self.passes.items():
                 passes.labels(outcome=outcome).inc(n)
-            Counter("sfsync_leads_written", "Leads written", registry=registry).inc(self.written_total)
+            Counter("sfsync_leads_written", "Leads written", registry=registry).inc(
+                self.written_total
+            )
             Counter("sfsync_leads_rejected", "Lead writes rejected", registry=registry).inc(
                 self.rejected_total
             )
@@ -127,7 +133,7 @@ def serve_health(
             now = clock()
             if self.path == "/healthz":
                 ok = health.healthy(now)
-                body = (b"ok\n" if ok else b"unhealthy: no successful pass in 3 intervals\n")
+                body = b"ok\n" if ok else b"unhealthy: no successful pass in 3 intervals\n"
                 self._send(200 if ok else 503, body, "text/plain; charset=utf-8")
             elif self.path == "/metrics":
                 self._send(200, health.metrics_text(now).encode(), "text/plain; version=0.0.4")
@@ -141,7 +147,7 @@ def serve_health(
             self.end_headers()
             self.wfile.write(body)
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: Any) -> None:
             return
 
     server = ThreadingHTTPServer((host, port), Handler)
@@ -198,9 +204,7 @@ class InstanceLock:
         self.release()
 
 
-def run_forever(
-    tick: Callable[[], None], *, interval: float, stop: threading.Event
-) -> None:
+def run_forever(tick: Callable[[], None], *, interval: float, stop: threading.Event) -> None:
     """
     Call `tick` every `interval` seconds until `stop` is set.
 

@@ -15,8 +15,6 @@ from typing import TYPE_CHECKING, Any
 
 import structlog
 
-from sfsync.cli import EXIT_OK, EXIT_PARTIAL
-
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -51,8 +49,8 @@ def run_demo(
 
     from sfsync.commands.org import exit_code_for, print_report, run_sync
     from sfsync.commands.runtime import open_runtime
-    from sfsync.sandbox.server import start_sandbox
     from sfsync.sandbox.seed import seed_org
+    from sfsync.sandbox.server import start_sandbox
 
     data_dir.mkdir(parents=True, exist_ok=True)
     with start_sandbox(data_dir) as sandbox:
@@ -60,18 +58,28 @@ def run_demo(
         if existing == 0:
             err_console.print(f"Seeding the sandbox org with {leads:,} demo leads …")
             with Progress(
-                TextColumn("seed"), BarColumn(), MofNCompleteColumn(), console=err_console,
-                transient=True, disable=not err_console.is_terminal,
+                TextColumn("seed"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                console=err_console,
+                transient=True,
+                disable=not err_console.is_terminal,
             ) as progress:
                 task = progress.add_task("seed", total=leads)
                 with closing(sqlite3.connect(sandbox.db_path)) as conn:
                     report = seed_org(
-                        conn, leads=leads, seed=seed, now=now,
+                        conn,
+                        leads=leads,
+                        seed=seed,
+                        now=now,
                         progress=lambda n: progress.update(task, completed=n),
                     )
+            activity = (
+                report.tasks + report.events + report.campaign_members + report.web_activities
+            )
             err_console.print(
                 f"Seeded {report.leads:,} leads, "
-                f"{report.tasks + report.events + report.campaign_members + report.web_activities:,} "
+                f"{activity:,} "
                 f"activity records in {report.seconds:.1f} s."
             )
         else:
@@ -88,8 +96,7 @@ def run_demo(
         f"  sfsync --env-file {data_dir}/connection.env sync   # (in another terminal)\n"
         f"  sfsync --env-file {data_dir}/connection.env explain <LEAD_ID>"
     )
-    code = exit_code_for(report)
-    return code if code in (EXIT_OK, EXIT_PARTIAL) else code
+    return exit_code_for(report)
 
 
 def _show_results(rt: Any, console: Console, *, top: int) -> None:

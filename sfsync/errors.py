@@ -26,7 +26,9 @@ class MappingError(ConfigError):
         self.path = str(path)
         self.problems = list(problems)
         lines = "\n".join(f"  - {p}" for p in self.problems)
-        super().__init__(f"{self.path}: invalid definition ({len(self.problems)} problem(s))\n{lines}")
+        super().__init__(
+            f"{self.path}: invalid definition ({len(self.problems)} problem(s))\n{lines}"
+        )
 
 
 class InputError(ConfigError):

@@ -91,9 +91,7 @@ def explain_lead(
             "last_touch": q.last_touch.isoformat() if q.last_touch else None,
             "first_touch_hours": q.first_touch_hours,
             "needs_follow_up": q.needs_follow_up,
-            "sales_ready_since": (
-                q.sales_ready_since.isoformat() if q.sales_ready_since else None
-            ),
+            "sales_ready_since": (q.sales_ready_since.isoformat() if q.sales_ready_since else None),
             "records": [asdict(item) for item in ex.touches],
         },
         "ignored": list(ex.ignored),
@@ -122,8 +120,7 @@ def _fmt(value: Any) -> str:
 
 
 def _signed(points: float) -> str:
-    text = f"{points:+.1f}".replace(".0", "")
-    return text
+    return f"{points:+.1f}".replace(".0", "")
 
 
 def render_explanation(result: dict[str, Any], console: Console) -> None:
@@ -146,7 +143,10 @@ def render_explanation(result: dict[str, Any], console: Console) -> None:
         fit.add_column(col)
     for item in result["fit"]:
         fit.add_row(
-            item["label"], _fmt(item["value"]), _signed(item["points"]), item["outcome"],
+            item["label"],
+            _fmt(item["value"]),
+            _signed(item["points"]),
+            item["outcome"],
             item["says"],
         )
     console.print(fit)
@@ -163,8 +163,11 @@ def render_explanation(result: dict[str, Any], console: Console) -> None:
         sig.add_column(col)
     for item in result["signal_totals"]:
         sig.add_row(
-            item["label"], str(item["occurrences"]), _fmt(round(item["raw"], 1)),
-            _fmt(round(item["decayed"], 1)), _fmt(round(item["capped"], 1)),
+            item["label"],
+            str(item["occurrences"]),
+            _fmt(round(item["raw"], 1)),
+            _fmt(round(item["decayed"], 1)),
+            _fmt(round(item["capped"], 1)),
             _fmt(item["latest"]),
         )
     console.print(sig)
@@ -182,8 +185,11 @@ def render_explanation(result: dict[str, Any], console: Console) -> None:
             touches.add_column(col)
         for item in t["records"][-15:]:
             touches.add_row(
-                _fmt(item["at"]), item["label"], _fmt(item["created_by"]),
-                "yes" if item["counted"] else "no", item["why"],
+                _fmt(item["at"]),
+                item["label"],
+                _fmt(item["created_by"]),
+                "yes" if item["counted"] else "no",
+                item["why"],
             )
         console.print(touches)
 
@@ -213,5 +219,6 @@ def render_explanation(result: dict[str, Any], console: Console) -> None:
     for r in result["rejects"]:
         console.print(
             f"[red]Rejected by the org[/red] ({r['attempts']} attempts): {r['error_code']}: "
-            f"{r['message']}", markup=True,
+            f"{r['message']}",
+            markup=True,
         )

@@ -187,7 +187,9 @@ def normalize_value(value: Any) -> Any:
     return value
 
 
-def diff_outputs(current: Mapping[str, Any], desired: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:
+def diff_outputs(
+    current: Mapping[str, Any], desired: Mapping[str, Any]
+) -> dict[str, tuple[Any, Any]]:
     """Return {field: (old, new)} for every output field whose value would change."""
     changes: dict[str, tuple[Any, Any]] = {}
     for name, new in desired.items():
@@ -324,7 +326,9 @@ def _read_objects(definition: CompiledDefinition) -> list[tuple[str, tuple[str, 
     objects: list[tuple[str, tuple[str, ...], str | None]] = [("User", USER_FIELDS, None)]
     lead_fields = fields["Lead"] + tuple(f for f in LEAD_DISPLAY_FIELDS if f not in fields["Lead"])
     objects.append(("Lead", lead_fields, None))
-    objects += [(name, fields[name], definition.lead_field(name)) for name in definition.activity_objects()]
+    objects += [
+        (name, fields[name], definition.lead_field(name)) for name in definition.activity_objects()
+    ]
     return objects
 
 
@@ -525,9 +529,7 @@ def _write(
                 )
         with store.transaction():
             store.save_written(report.run_id, ok_rows)
-            store.upsert_records(
-                "Lead", _merged_leads(store, ok_rows), lead_field=None
-            )
+            store.upsert_records("Lead", _merged_leads(store, ok_rows), lead_field=None)
             store.append_history(report.run_id, history)
             store.record_rejects(report.run_id, rejects)
             store.clear_rejects(ok_rows)

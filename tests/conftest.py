@@ -12,4 +12,4 @@ def _reset_envvars(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     for name in list(os.environ):
         if name.startswith("SFSYNC_"):
             monkeypatch.delenv(name, raising=False)
-    yield
+    return

@@ -21,7 +21,7 @@ _MODULES = (
 )
 
 
-def COMMANDS() -> list[click.Command]:  # noqa: N802 - reads as a constant at the call site
+def COMMANDS() -> list[click.Command]:
     """Import every command module and return the commands they define."""
     commands: list[click.Command] = []
     for name in _MODULES:

@@ -60,7 +60,9 @@ def print_report(report: Any, *, as_json: bool) -> None:
     table.add_row("read", ", ".join(f"{k} {v:,}" for k, v in report.read.items() if v) or "0")
     table.add_row("qualified", f"{report.qualified:,}")
     table.add_row("changed", f"{report.changed:,}")
-    table.add_row("written", f"{report.written:,}" + (" (dry run: nothing written)" if report.dry_run else ""))
+    table.add_row(
+        "written", f"{report.written:,}" + (" (dry run: nothing written)" if report.dry_run else "")
+    )
     table.add_row("rejected", f"{report.rejected:,}")
     table.add_row("converted (never written)", f"{report.skipped_converted:,}")
     table.add_row("API calls", f"{report.api_calls:,}")
@@ -121,35 +123,54 @@ def check(app: AppContext, definition: Path | None) -> int:
 
     results: list[CheckResult] = []
     settings = app.settings()
-    results.append(CheckResult("settings", "SFSYNC_* settings", ok=True, detail=f"auth {settings.sf_auth}"))
+    results.append(
+        CheckResult("settings", "SFSYNC_* settings", ok=True, detail=f"auth {settings.sf_auth}")
+    )
     try:
         with open_runtime(app, connect=True, definition=definition) as rt:
             results.append(
-                CheckResult("definition", str(definition or settings.definition), ok=True,
-                            detail=f"valid, version {rt.definition.version}")
+                CheckResult(
+                    "definition",
+                    str(definition or settings.definition),
+                    ok=True,
+                    detail=f"valid, version {rt.definition.version}",
+                )
             )
             assert rt.client is not None
             results.append(
-                CheckResult("connection", settings.sf_instance_url or settings.sf_login_url, ok=True,
-                            detail=f"connected (API v{settings.sf_api_version})")
+                CheckResult(
+                    "connection",
+                    settings.sf_instance_url or settings.sf_login_url,
+                    ok=True,
+                    detail=f"connected (API v{settings.sf_api_version})",
+                )
             )
             objects = ["Lead", *rt.definition.activity_objects()]
             describes = {name: rt.client.describe_or_none(name) for name in objects}
             results += check_definition_against_org(rt.definition, describes)
             results.append(budget_result(rt.client.limits(), settings.api_budget_pct))
     except ConfigError as exc:
-        results.append(CheckResult("definition/settings", "", ok=False, detail=str(exc), fix="see above"))
+        results.append(
+            CheckResult("definition/settings", "", ok=False, detail=str(exc), fix="see above")
+        )
     except SfsyncError as exc:
         results.append(
-            CheckResult("connection", settings.sf_instance_url or settings.sf_login_url, ok=False,
-                        detail=str(exc), fix="check the SFSYNC_SF_* settings and the Connected App")
+            CheckResult(
+                "connection",
+                settings.sf_instance_url or settings.sf_login_url,
+                ok=False,
+                detail=str(exc),
+                fix="check the SFSYNC_SF_* settings and the Connected App",
+            )
         )
 
     table = Table(title="sfsync check")
     for col in ("", "area", "item", "detail", "fix"):
         table.add_column(col, overflow="fold")
     for r in results:
-        mark = "[green]✓[/]" if r.ok and not r.warning else ("[yellow]![/]" if r.ok else "[red]✗[/]")
+        mark = (
+            "[green]✓[/]" if r.ok and not r.warning else ("[yellow]![/]" if r.ok else "[red]✗[/]")
+        )
         table.add_row(mark, r.area, r.item, r.detail, r.fix)
     stdout_console().print(table)
     failed = [r for r in results if not r.ok]
@@ -166,7 +187,9 @@ def check(app: AppContext, definition: Path | None) -> int:
 @click.command()
 @click.option("--full", is_flag=True, help="Read everything and rebuild the local mirror.")
 @click.option("--rescore", is_flag=True, help="The nightly pass: re-qualify every lead (decay).")
-@click.option("--dry-run", is_flag=True, help="Read and qualify, show what would change, write nothing.")
+@click.option(
+    "--dry-run", is_flag=True, help="Read and qualify, show what would change, write nothing."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
 @click.option(
     "--now",
@@ -276,13 +299,22 @@ def daemon(app: AppContext, once: bool, definition: Path | None) -> int:
     SFSYNC_HEALTH_PORT set, serves /healthz (503 when the last successful pass is older
     than three intervals) and Prometheus /metrics on loopback.
     """
-    from sfsync.daemon import Health, InstanceLock, parse_local_time, plan_tick, run_forever, serve_health
+    from sfsync.daemon import (
+        Health,
+        InstanceLock,
+        parse_local_time,
+        plan_tick,
+        run_forever,
+        serve_health,
+    )
 
     settings = app.settings()
     try:
         tz = ZoneInfo(settings.timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"SFSYNC_TIMEZONE={settings.timezone}: unknown time zone (e.g. Europe/Berlin)") from None
+        raise ConfigError(
+            f"SFSYNC_TIMEZONE={settings.timezone}: unknown time zone (e.g. Europe/Berlin)"
+        ) from None
     at = parse_local_time(settings.nightly_at)
     interval = settings.interval_minutes * 60.0
     stop = threading.Event()
@@ -298,7 +330,9 @@ def daemon(app: AppContext, once: bool, definition: Path | None) -> int:
     with lock, open_runtime(app, definition=definition) as rt:
         server = None
         if settings.health_port:
-            server = serve_health(health, host=settings.health_host, port=settings.health_port, clock=_now)
+            server = serve_health(
+                health, host=settings.health_host, port=settings.health_port, clock=_now
+            )
             log.info("sfsync.daemon.health_serving", port=server.server_address[1])
         stored = rt.store.get_meta("last_nightly")
         last_nightly = [datetime.fromisoformat(stored) if stored else None]
@@ -307,21 +341,31 @@ def daemon(app: AppContext, once: bool, definition: Path | None) -> int:
             now = _now()
             kind = plan_tick(now=now, last_nightly=last_nightly[0], at=at, tz=tz)
             try:
-                report = run_sync(rt, mode=kind, dry_run=False, now=now, progress=False,
-                                  should_stop=stop.is_set)
+                report = run_sync(
+                    rt, mode=kind, dry_run=False, now=now, progress=False, should_stop=stop.is_set
+                )
             except SfsyncError:
                 health.record(now=_now(), outcome="failed", written=0, rejected=0, api_calls=0)
                 raise
-            health.record(now=_now(), outcome=report.outcome, written=report.written,
-                          rejected=report.rejected, api_calls=report.api_calls)
+            health.record(
+                now=_now(),
+                outcome=report.outcome,
+                written=report.written,
+                rejected=report.rejected,
+                api_calls=report.api_calls,
+            )
             if kind == "rescore" and report.outcome == "success":
                 last_nightly[0] = now
                 rt.store.set_meta("last_nightly", now.isoformat())
             if once:
                 stop.set()
 
-        log.info("sfsync.daemon.started", interval_minutes=settings.interval_minutes,
-                 nightly_at=settings.nightly_at, timezone=settings.timezone)
+        log.info(
+            "sfsync.daemon.started",
+            interval_minutes=settings.interval_minutes,
+            nightly_at=settings.nightly_at,
+            timezone=settings.timezone,
+        )
         try:
             run_forever(tick, interval=0 if once else interval, stop=stop)
         finally:
@@ -360,8 +404,16 @@ def demo(app: AppContext, leads: int, data_dir: Path, seed: int, top: int) -> in
     """
     from sfsync.demo import run_demo
 
-    return run_demo(app, leads=leads, data_dir=data_dir, seed=seed, top=top, now=_now(),
-                    console=stdout_console(), err_console=stderr_console())
+    return run_demo(
+        app,
+        leads=leads,
+        data_dir=data_dir,
+        seed=seed,
+        top=top,
+        now=_now(),
+        console=stdout_console(),
+        err_console=stderr_console(),
+    )
 
 
 COMMANDS: list[click.Command] = [check, sync, explain, daemon, demo]

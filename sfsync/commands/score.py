@@ -54,7 +54,7 @@ if TYPE_CHECKING:
     help="jsonl: one {Id, output fields...} object per line; table: a summary for people.",
 )
 @pass_app
-def score(  # noqa: PLR0917 - click passes options positionally
+def score(
     app: AppContext,
     input_path: Path,
     now_text: str | None,

@@ -81,7 +81,7 @@ def to_bool(value: Any) -> bool | None:
     return None
 
 
-def to_text(value: Any) -> str | None:  # noqa: PLR0911 - one return per kind of value
+def to_text(value: Any) -> str | None:
     """The canonical text of a value for comparisons: casefolded, numbers without `.0`."""
     if value is None:
         return None

@@ -342,7 +342,7 @@ def _is_tag(part: str) -> bool:
     return part in _TYPE_TAGS or not _FIELD_NAME.match(part)
 
 
-def _explain(error: Mapping[str, Any], loc: tuple[Any, ...], path: DataPath) -> str:  # noqa: PLR0911, PLR0912 - one flat table of error kinds
+def _explain(error: Mapping[str, Any], loc: tuple[Any, ...], path: DataPath) -> str:  # noqa: PLR0911 - one flat table of error kinds
     kind: str = error["type"]
     ctx: Mapping[str, Any] = error.get("ctx") or {}
     got = _describe(error.get("input"))

@@ -635,7 +635,7 @@ class Definition(_Model):
             )
         return self
 
-    def _problems(self) -> Iterator[tuple[tuple[str | int, ...], str]]:  # noqa: PLR0912, PLR0915 - one flat list of checks
+    def _problems(self) -> Iterator[tuple[tuple[str | int, ...], str]]:  # noqa: PLR0912 - one flat list of checks
         declared = sorted(self.inputs)
 
         def check_input(

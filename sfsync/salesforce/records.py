@@ -103,7 +103,7 @@ def parse_bulk_error(text: str) -> tuple[str, str, tuple[str, ...]]:
     return code.strip() or "UNKNOWN_ERROR", message.strip(), fields
 
 
-def csv_cell(value: object) -> str:  # noqa: PLR0911 (one branch per value type)
+def csv_cell(value: object) -> str:
     """
     Render *value* for a Bulk 2.0 ingest CSV cell: None and "" become `#N/A` (set null),
     booleans `true`/`false`, datetimes UTC ISO 8601 with `Z`.

@@ -45,7 +45,7 @@ class TimeoutHTTPAdapter(HTTPAdapter):
         self.timeout = timeout
         super().__init__(**kwargs)
 
-    def send(  # noqa: PLR0917 (same signature as HTTPAdapter.send)
+    def send(
         self,
         request: requests.PreparedRequest,
         stream: bool = False,

@@ -41,7 +41,7 @@ def _client_credentials(request: Request, form: dict[str, str]) -> tuple[str | N
     return form.get("client_id"), form.get("client_secret")
 
 
-def token(request: Request, org: SandboxOrg, instance_url: str) -> Response:  # noqa: PLR0911 - one return per case reads best here
+def token(request: Request, org: SandboxOrg, instance_url: str) -> Response:
     """
     Issue a new session, as Salesforce's token endpoint does.
 

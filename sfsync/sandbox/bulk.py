@@ -516,9 +516,7 @@ def _quote(text: str) -> str:
     return text.replace('"', '""')
 
 
-def _row_op(  # noqa: PLR0911 - one return per case reads best here
-    job: IngestJob, obj: ObjectDef, names: list[str], cells: list[str]
-) -> WriteOp | str:
+def _row_op(job: IngestJob, obj: ObjectDef, names: list[str], cells: list[str]) -> WriteOp | str:
     if len(cells) != len(names):
         return "INVALID_FIELD:Row has the wrong number of columns:--"
     values: dict[str, Any] = {}

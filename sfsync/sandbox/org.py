@@ -431,7 +431,7 @@ class SandboxOrg:
         if errors:
             raise _RecordFailedError(*errors)
 
-    def _check_value(self, fdef: FieldDef, value: Any) -> SaveError | None:  # noqa: PLR0911 - one return per case reads best here
+    def _check_value(self, fdef: FieldDef, value: Any) -> SaveError | None:
         if value is None:
             if not fdef.nillable:
                 return SaveError(

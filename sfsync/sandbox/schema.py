@@ -247,7 +247,9 @@ def table_ddl(obj: ObjectDef) -> str:
 
 def index_ddl(obj: ObjectDef) -> list[str]:
     """Indexes the sync's queries need: SystemModstamp for watermarks, lookups to Lead."""
-    stmts = [f'CREATE INDEX IF NOT EXISTS "ix_{obj.name}_modstamp" ON "{obj.name}" ("SystemModstamp")']
+    stmts = [
+        f'CREATE INDEX IF NOT EXISTS "ix_{obj.name}_modstamp" ON "{obj.name}" ("SystemModstamp")'
+    ]
     stmts += [
         f'CREATE INDEX IF NOT EXISTS "ix_{obj.name}_{f.name}" ON "{obj.name}" ("{f.name}")'
         for f in obj.fields

@@ -169,7 +169,7 @@ class SandboxApp:
                 ),
             )
 
-    def _dispatch(self, ctx: CallContext, method: str, parts: list[str]) -> Response:  # noqa: PLR0911, PLR0912 - one routing table
+    def _dispatch(self, ctx: CallContext, method: str, parts: list[str]) -> Response:  # noqa: PLR0911 - one routing table
         def allow(*methods: str) -> None:
             if method not in methods:
                 raise _NotAllowedError(", ".join(methods))

@@ -86,7 +86,7 @@ def _number(fdef: FieldDef, value: float) -> float | int:
     return float(value)
 
 
-def json_to_storage(fdef: FieldDef, value: Any) -> Any:  # noqa: PLR0911 - one return per case reads best here
+def json_to_storage(fdef: FieldDef, value: Any) -> Any:
     """
     Convert a JSON value sent for *fdef* into its storage form.
 
@@ -122,7 +122,7 @@ def json_to_storage(fdef: FieldDef, value: Any) -> Any:  # noqa: PLR0911 - one r
     raise ValueTypeError(repr(value))
 
 
-def csv_to_storage(fdef: FieldDef, text: str) -> Any:  # noqa: PLR0911 - one return per case reads best here
+def csv_to_storage(fdef: FieldDef, text: str) -> Any:
     """
     Convert one Bulk API CSV cell (not empty) into its storage form; `#N/A` means null.
 

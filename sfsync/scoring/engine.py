@@ -76,7 +76,7 @@ _DAY = 86_400.0
 _SIGNAL, _TOUCH = 0, 1
 
 
-def qualify(  # noqa: PLR0912, PLR0915 - the decision reads top to bottom as in DESIGN §3
+def qualify(
     lead: Mapping[str, Any],
     activities: Mapping[str, Sequence[Mapping[str, Any]]],
     definition: CompiledDefinition,
@@ -382,7 +382,7 @@ def _bant(
     return met, items, line
 
 
-def _activities(  # noqa: PLR0912, PLR0917 - one pass over every record
+def _activities(
     activities: Mapping[str, Sequence[Mapping[str, Any]]],
     c: CompiledDefinition,
     now: datetime,
@@ -437,7 +437,7 @@ def _activities(  # noqa: PLR0912, PLR0917 - one pass over every record
     return occurrences, touches
 
 
-def _touch(  # noqa: PLR0917 - private helper of _activities
+def _touch(
     record: Mapping[str, Any],
     rid: str,
     obj: str,
