@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Literal
 
 from sfsync.definition.conditions import (
@@ -59,6 +60,8 @@ class CompiledBand:
     test: ValueTest
     points: int
     says: str
+    reason: str = ""
+    """The reason line when this band matches, e.g. `+25 Title: VP/head (decision maker)`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +85,8 @@ class CompiledRule:
     test: ValueTest
     points: int
     says: str
+    reason: str = ""
+    """The reason line when an adjustment matches, e.g. `-10 Free-mail address`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +134,17 @@ class CompiledTouchSource:
     label: str
 
 
+@dataclass(frozen=True, slots=True)
+class ActivityPlan:
+    """One activity object with the engagement and touch sources that read it, as tuples."""
+
+    object: str
+    sources: tuple[tuple[RecordTest | None, str, int], ...]
+    """(test, date field, signal rank) per engagement source, in definition order."""
+    touch_sources: tuple[tuple[RecordTest | None, str, str], ...]
+    """(test, date field, label) per touch source, in definition order."""
+
+
 @dataclass(frozen=True)
 class CompiledDefinition:
     """A definition ready for the engine: thresholds as plain values, conditions as callables."""
@@ -170,6 +186,42 @@ class CompiledDefinition:
     """Output API names in DESIGN §3's order."""
     _activity_objects: tuple[str, ...] = field(default=(), repr=False)
     _read_fields: Mapping[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
+
+    # Lookups derived from the fields above, for the engine's hot path (see __post_init__).
+    activity_plan: tuple[ActivityPlan, ...] = field(init=False, repr=False, compare=False)
+    """Per activity object, in `activity_objects()` order: its sources and touch sources."""
+    signal_caps: tuple[float, ...] = field(init=False, repr=False, compare=False)
+    """Each signal's cap, in signal (rank) order."""
+    hand_raise_window: timedelta = field(init=False, repr=False, compare=False)
+    """`hand_raise_within_days` as a timedelta."""
+    output_api: Mapping[str, str] = field(init=False, repr=False, compare=False)
+    """Output key -> API name."""
+    input_plan: tuple[tuple[str, str, InputKind], ...] = field(
+        init=False, repr=False, compare=False
+    )
+    """(name, Lead field, kind) per input."""
+    grades: tuple[tuple[str, ...], tuple[str, ...]] = field(init=False, repr=False, compare=False)
+    """The grade's letter for each fit 0..100 and its digit for each engagement 0..100."""
+
+    def __post_init__(self) -> None:
+        plan = tuple(
+            ActivityPlan(
+                obj,
+                tuple((s.test, s.at, s.signal.rank) for s in self.sources.get(obj, ())),
+                tuple((t.test, t.at, t.label) for t in self.touch_sources.get(obj, ())),
+            )
+            for obj in self._activity_objects
+        )
+        object.__setattr__(self, "activity_plan", plan)
+        object.__setattr__(self, "signal_caps", tuple(s.cap for s in self.signals))
+        window = timedelta(days=self.hand_raise_within_days)
+        object.__setattr__(self, "hand_raise_window", window)
+        object.__setattr__(self, "output_api", dict(self.outputs))
+        object.__setattr__(
+            self, "input_plan", tuple((i.name, i.field, i.kind) for i in self.inputs)
+        )
+        grades = (_grade_table(self.fit_letters), _grade_table(self.engagement_digits))
+        object.__setattr__(self, "grades", grades)
 
     def read_fields(self) -> dict[str, tuple[str, ...]]:
         """
@@ -219,7 +271,12 @@ def compile_definition(definition: Definition) -> CompiledDefinition:
             input=crit.input,
             group=group_name,
             bands=tuple(
-                CompiledBand(compile_value_test(band.when), band.points, band.says)
+                CompiledBand(
+                    compile_value_test(band.when),
+                    band.points,
+                    band.says,
+                    f"{signed(band.points)} {crit.label}: {band.says}",
+                )
                 for band in crit.bands
             ),
         )
@@ -227,7 +284,15 @@ def compile_definition(definition: Definition) -> CompiledDefinition:
         for crit in group.criteria
     )
     adjustments = tuple(
-        CompiledRule(a.name, a.label, a.input, compile_value_test(a.when), a.points, a.says)
+        CompiledRule(
+            a.name,
+            a.label,
+            a.input,
+            compile_value_test(a.when),
+            a.points,
+            a.says,
+            f"{signed(a.points)} {a.says}",
+        )
         for a in d.fit.adjustments
     )
     disqualifiers = tuple(
@@ -320,6 +385,19 @@ def compile_definition(definition: Definition) -> CompiledDefinition:
         output_fields=output_fields,
         _activity_objects=activity_objects,
         _read_fields=_read_fields(d, activity_objects, output_fields),
+    )
+
+
+def signed(points: int) -> str:
+    """Points as reasons show them: `+25`, `-10`, `0`."""
+    return f"+{points}" if points > 0 else str(points)
+
+
+def _grade_table(thresholds: tuple[tuple[int, str], ...]) -> tuple[str, ...]:
+    """For each score 0..100, the key of the highest threshold it reaches (else the lowest)."""
+    return tuple(
+        next((key for t, key in thresholds if score >= t), thresholds[-1][1])
+        for score in range(101)
     )
 
 

@@ -26,6 +26,7 @@ from sfsync.definition.model import Condition
 ValueTest = Callable[[Any, datetime], bool]
 RecordTest = Callable[[Mapping[str, Any], datetime], bool]
 
+_fromisoformat = datetime.fromisoformat
 _TRUE = frozenset({"true", "1", "yes"})
 _FALSE = frozenset({"false", "0", "no"})
 
@@ -104,6 +105,15 @@ def to_datetime(value: Any) -> datetime | None:
     Read a Salesforce date/time as an aware UTC datetime; None when blank or malformed.
     A date alone ("2026-11-20") is midnight UTC; a time without offset is taken as UTC.
     """
+    if type(value) is str:
+        # Fast path: Salesforce sends trimmed text, which fromisoformat reads as is; anything
+        # else (surrounding blanks, junk) takes the general path below, with the same result.
+        try:
+            parsed = _fromisoformat(value)
+        except ValueError:
+            pass
+        else:
+            return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
     if isinstance(value, datetime):
         return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
     if not isinstance(value, str):
@@ -139,9 +149,9 @@ def compile_value_test(cond: Condition) -> ValueTest:
     """Compile a condition on a lead input into `test(value, now) -> bool`."""
     children = [compile_value_test(child) for child in cond.children()]
     if cond.all is not None:
-        return lambda v, now: all(test(v, now) for test in children)
+        return _all(children)
     if cond.any is not None:
-        return lambda v, now: any(test(v, now) for test in children)
+        return _any(children)
     if cond.not_ is not None:
         inner = children[0]
         return lambda v, now: not inner(v, now)
@@ -152,16 +162,47 @@ def compile_record_test(cond: Condition) -> RecordTest:
     """Compile a condition on an activity record into `test(record, now) -> bool`."""
     children = [compile_record_test(child) for child in cond.children()]
     if cond.all is not None:
-        return lambda r, now: all(test(r, now) for test in children)
+        return _all(children)
     if cond.any is not None:
-        return lambda r, now: any(test(r, now) for test in children)
+        return _any(children)
     if cond.not_ is not None:
         inner = children[0]
         return lambda r, now: not inner(r, now)
     # Leaves read raw values leniently themselves (blank text never matches), so no clean().
     leaf = _leaf(cond)
-    get = field_getter(cond.field or "")
+    path = cond.field or ""
+    if "." not in path:  # the common case, without the getter's extra call
+        return lambda r, now: leaf(r.get(path), now)
+    get = field_getter(path)
     return lambda r, now: leaf(get(r), now)
+
+
+# Every predicate returns a bool, so `a and b` is `all((a, b))`, short-circuiting alike.
+
+
+def _all(tests: list[Callable[[Any, datetime], bool]]) -> Callable[[Any, datetime], bool]:
+    if not tests:
+        return lambda x, now: True
+    if len(tests) == 1:
+        return tests[0]
+    if len(tests) == 2:
+        a, b = tests
+        return lambda x, now: a(x, now) and b(x, now)
+    if len(tests) == 3:
+        a, b, c = tests
+        return lambda x, now: a(x, now) and b(x, now) and c(x, now)
+    return lambda x, now: all(test(x, now) for test in tests)
+
+
+def _any(tests: list[Callable[[Any, datetime], bool]]) -> Callable[[Any, datetime], bool]:
+    if not tests:
+        return lambda x, now: False
+    if len(tests) == 1:
+        return tests[0]
+    if len(tests) == 2:
+        a, b = tests
+        return lambda x, now: a(x, now) or b(x, now)
+    return lambda x, now: any(test(x, now) for test in tests)
 
 
 def field_getter(path: str) -> Callable[[Mapping[str, Any]], Any]:
@@ -174,7 +215,8 @@ def field_getter(path: str) -> Callable[[Mapping[str, Any]], Any]:
     def get(record: Mapping[str, Any]) -> Any:
         value: Any = record
         for part in parts:
-            if not isinstance(value, Mapping):
+            # dict first: isinstance against the Mapping ABC is slow
+            if type(value) is not dict and (value is None or not isinstance(value, Mapping)):
                 return None
             value = value.get(part)
         return value
@@ -193,6 +235,27 @@ def _leaf(cond: Condition) -> ValueTest:  # noqa: PLR0911 - one branch per opera
         keys = frozenset(
             k for k in (canonical(x, numeric=numeric) for x in values) if k is not None
         )
+        if not numeric:  # text keys: text is compared as its stripped, casefolded self
+            if op in ("equals", "in"):
+                if not keys:
+                    return lambda v, now: False
+                if_true, if_false = "true" in keys, "false" in keys  # to_text of booleans
+
+                def in_keys(v: Any, now: datetime) -> bool:
+                    if type(v) is str:
+                        return v.strip().casefold() in keys
+                    if v is True:
+                        return if_true
+                    if v is False:
+                        return if_false
+                    return to_text(v) in keys
+
+                return in_keys
+            return lambda v, now: (
+                (k := v.strip().casefold() if type(v) is str else to_text(v)) is not None
+                and k != ""
+                and k not in keys
+            )
         if op in ("equals", "in"):
             return lambda v, now: canonical(v, numeric=numeric) in keys
         return lambda v, now: (k := canonical(v, numeric=numeric)) is not None and k not in keys
@@ -210,14 +273,15 @@ def _leaf(cond: Condition) -> ValueTest:  # noqa: PLR0911 - one branch per opera
         return lambda v, now: isinstance(v, str) and search(v) is not None
     if op == "email_domain_in":
         domains = frozenset(str(d).lower() for d in operand)
+        if not domains:
+            return lambda v, now: False
+        subdomains = tuple(sorted("." + d for d in domains))
 
         def in_domains(v: Any, now: datetime) -> bool:
             domain = _domain(v)
             if domain is None:
                 return False
-            if domain in domains:
-                return True
-            return any(domain.endswith("." + d) for d in domains)
+            return domain in domains or domain.endswith(subdomains)
 
         return in_domains
     if op in ("gte", "lte", "between"):

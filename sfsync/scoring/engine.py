@@ -44,15 +44,22 @@ Choices made here (DESIGN §3 is the source of truth; these fill in its details)
   (descending), then definition order, then text; then the BANT line, the touch line and
   notes. Points are signed with ASCII `+`/`-` (`0` for none) so the text is safe in any
   Salesforce export. Dates are ISO dates, never relative words.
+- **Speed** (a sync scores every lead): the hot path builds only what the outputs need.
+  Activity is kept as plain tuples, and `Qualification.explanation` is built on first
+  access, by the same functions run again on the same (private, already read) values, so
+  it is identical to an eagerly built one. Nothing is cached across calls.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
+from functools import partial
+from math import floor
+from operator import itemgetter
 from typing import Any
 
-from sfsync.definition.compile import CompiledDefinition
+from sfsync.definition.compile import CompiledDefinition, signed
 from sfsync.definition.conditions import clean, to_bool, to_datetime, to_number, to_text
 from sfsync.errors import RecordError
 from sfsync.scoring.result import (
@@ -63,6 +70,7 @@ from sfsync.scoring.result import (
     SignalItem,
     SignalTotal,
     TouchItem,
+    lazy_explanation,
     round_half_up,
 )
 
@@ -74,6 +82,16 @@ INSUFFICIENT_DATA = "Insufficient Data"
 
 _DAY = 86_400.0
 _SIGNAL, _TOUCH = 0, 1
+_SALES_READY_TEXT = SALES_READY.casefold()
+
+# A signal occurrence: (at, record Id or "", object, signal rank).
+_Occurrence = tuple[datetime, str, str, int]
+# A touch candidate: (at, record Id or "", object, label, created-by name, why code).
+_Touch = tuple[datetime, str, str, str, str | None, int]
+_HUMAN, _INTEGRATION_USER, _EXCLUDED_CREATOR = 0, 1, 2
+_AT = itemgetter(0)
+_BY_TIME_AND_ID = itemgetter(0, 1)
+_BY_TIME_KIND_AND_ID = itemgetter(0, 1, 2)
 
 
 def qualify(
@@ -101,52 +119,60 @@ def qualify(
             unknown and said in the reasons.
     """
     c = definition
-    lead_id = lead.get("Id") if isinstance(lead, Mapping) else None
+    lead_id = lead.get("Id") if type(lead) is dict or isinstance(lead, Mapping) else None
     if not isinstance(lead_id, str) or not lead_id.strip():
         raise RecordError("lead has no usable Id")
     lead_id = lead_id.strip()
     now = now.astimezone(UTC) if now.tzinfo is not None else now.replace(tzinfo=UTC)
 
     values, unreadable = _read_inputs(lead, c)
-    ranked: list[tuple[int, int, str]] = []  # (points, definition order, text)
-    fit, fit_items, disqualified = _fit(values, unreadable, c, now, ranked)
-    bant, bant_items, bant_line = _bant(values, c, now)
-    known = [
-        name for name, members in c.known_groups if any(values[m] is not None for m in members)
-    ]
+    # Point reasons as (-abs(points), definition order, text): sorted, they are ranked.
+    ranked: list[tuple[int, int, str]] = []
+    fit, disqualified = _fit(values, unreadable, c, now, ranked, None)
+    bant, bant_line = _bant(values, c, now, None)
+    known = [name for name, members in c.known_groups if _any_known(values, members)]
 
     ignored: list[str] = []
-    occurrences, touch_items = _activities(
+    occurrences, touch_rows = _activities(
         activities, c, now, users or {}, integration_user_id, ignored
     )
-    counted = [t for t in touch_items if t.counted]
+    counted = [t for t in touch_rows if t[5] == _HUMAN]
 
-    engagement_raw, signal_items, totals = _engagement(occurrences, c, now)
-    engagement = round_half_up(engagement_raw)
-    for total in totals:
-        ranked.append(
-            (
-                round_half_up(total.capped),
-                100 + total.rank,
-                _signal_reason(total),
+    raw, decayed, counts, latest, last_hand_raise = _engagement(occurrences, c, now, None)
+    signals = c.signals
+    caps = c.signal_caps
+    capped_totals: list[float] = []
+    for rank, latest_at in enumerate(latest):
+        if latest_at is not None:
+            capped = min(decayed[rank], caps[rank])
+            capped_totals.append(capped)
+            reason = _signal_reason(
+                signals[rank].label,
+                counts[rank],
+                raw[rank],
+                decayed[rank],
+                capped,
+                caps[rank],
+                latest_at,
             )
-        )
+            ranked.append((-floor(capped + 0.5), 100 + rank, reason))
+    engagement = round_half_up(min(100.0, sum(capped_totals)))
 
-    hr_window = timedelta(days=c.hand_raise_within_days)
-    last_hand_raise = max((o.at for o in signal_items if o.hand_raise), default=None)
-    recent_hand_raise = last_hand_raise is not None and now - last_hand_raise <= hr_window
+    recent_hand_raise = last_hand_raise is not None and now - last_hand_raise <= c.hand_raise_window
     fit_ok = fit >= c.min_fit
     ready_now = fit_ok and (engagement >= c.min_engagement or recent_hand_raise)
 
-    replay = _replay(signal_items, counted, c, fit_ok, now)
-    since = replay.since
+    since: datetime | None = None
+    episodes = 0
+    if fit_ok and occurrences and (last_hand_raise is not None or _may_reach(raw, c)):
+        since, episodes = _replay(occurrences, counted, c)
     if ready_now:
         previous = _previous_since(lead, c, now)
-        if previous is not None and (since is None or since <= previous or replay.episodes == 1):
+        if previous is not None and (since is None or since <= previous or episodes == 1):
             since = previous
-    in_episode = [t for t in counted if since is None or t.at >= since]
+    in_episode = counted if since is None else [t for t in counted if t[0] >= since]
     touches = len(in_episode)
-    target_at = in_episode[c.touch_target - 1].at if touches >= c.touch_target else None
+    target_at = in_episode[c.touch_target - 1][0] if touches >= c.touch_target else None
     converted = to_bool(lead.get("IsConverted")) is True
 
     if disqualified:
@@ -182,19 +208,19 @@ def qualify(
         status = NURTURE
         decision = _nurture_decision(fit, engagement, c)
 
-    last_touch = max((t.at for t in counted), default=None)
+    last_touch = max(map(_AT, counted), default=None)
     first_touch_hours = (
-        (in_episode[0].at - since).total_seconds() / 3600
+        (in_episode[0][0] - since).total_seconds() / 3600
         if since is not None and in_episode
         else None
     )
     needs_follow_up = False
     if status == SALES_READY and since is not None and touches < c.touch_target:
-        reference = max(since, in_episode[-1].at) if in_episode else since
+        reference = max(since, in_episode[-1][0]) if in_episode else since
         needs_follow_up = (now - reference).total_seconds() > c.cadence_days * _DAY
 
-    ranked.sort(key=lambda r: (-abs(r[0]), r[1], r[2]))
-    reasons = [decision, *(text for _, _, text in ranked), bant_line]
+    ranked.sort()
+    reasons = [decision, *[text for _, _, text in ranked], bant_line]
     if since is not None or touches:
         start = f"since Sales Ready {since.date().isoformat()}" if since else "since creation"
         reasons.append(f"Touches: {touches} of {c.touch_target} {start}")
@@ -216,272 +242,41 @@ def qualify(
         first_touch_hours=first_touch_hours,
         needs_follow_up=needs_follow_up,
         definition_version=c.version,
-        standard_status=_standard_status(lead, status, c),
-        explanation=Explanation(
-            fit=tuple(fit_items),
-            signals=tuple(signal_items),
-            signal_totals=tuple(totals),
-            bant=tuple(bant_items),
-            status=decision,
-            touches=tuple(touch_items),
-            ignored=tuple(ignored),
+        standard_status=(_standard_status(lead, status, c) if c.standard_status_enabled else None),
+        explanation=lazy_explanation(
+            partial(
+                _explain, c, now, values, unreadable, occurrences, touch_rows, decision, ignored
+            )
         ),
         outputs=c.outputs,
     )
 
 
-def _read_inputs(
-    lead: Mapping[str, Any], c: CompiledDefinition
-) -> tuple[dict[str, Any], dict[str, str]]:
-    """Each input's value as its conditions expect it (None when unknown), and why unreadable."""
-    values: dict[str, Any] = {}
-    unreadable: dict[str, str] = {}
-    for inp in c.inputs:
-        value = clean(lead.get(inp.field))
-        if value is not None:
-            if inp.kind == "number":
-                number = value if type(value) is float else to_number(value)
-                if number is None:
-                    unreadable[inp.name] = "not a number"
-                value = number
-            elif inp.kind == "date":
-                at = to_datetime(value)
-                if at is None:
-                    unreadable[inp.name] = "not a date"
-                value = at
-            elif not isinstance(value, str):
-                value = to_text(value)
-        values[inp.name] = value
-    return values, unreadable
+def _any_known(values: Mapping[str, Any], members: tuple[str, ...]) -> bool:
+    for member in members:  # noqa: SIM110 - a plain loop beats any() over a generator here
+        if values[member] is not None:
+            return True
+    return False
 
 
-def _fit(
+def _explain(
+    c: CompiledDefinition,
+    now: datetime,
     values: Mapping[str, Any],
     unreadable: Mapping[str, str],
-    c: CompiledDefinition,
-    now: datetime,
-    ranked: list[tuple[int, int, str]],
-) -> tuple[int, list[FitItem], list[str]]:
-    items: list[FitItem] = []
-    sums = {"account": 0, "person": 0}
-    for order, crit in enumerate(c.criteria):
-        value = values[crit.input]
-        if value is None:
-            why = "unknown" + (f" ({unreadable[crit.input]})" if crit.input in unreadable else "")
-            items.append(
-                FitItem(crit.group, crit.name, crit.label, crit.input, None, 0, "unknown", why)
-            )
-            ranked.append((0, order, f"0 {crit.label}: {why}"))
-            continue
-        for band in crit.bands:
-            if band.test(value, now):
-                sums[crit.group] += band.points
-                items.append(
-                    FitItem(
-                        crit.group,
-                        crit.name,
-                        crit.label,
-                        crit.input,
-                        value,
-                        band.points,
-                        "matched",
-                        band.says,
-                    )
-                )
-                ranked.append(
-                    (band.points, order, f"{_signed(band.points)} {crit.label}: {band.says}")
-                )
-                break
-        else:
-            shown = _shown(value)
-            items.append(
-                FitItem(
-                    crit.group,
-                    crit.name,
-                    crit.label,
-                    crit.input,
-                    value,
-                    0,
-                    "no match",
-                    f"no band for {shown}",
-                )
-            )
-            ranked.append((0, order, f"0 {crit.label}: {shown} (no points)"))
-    total = 0
-    for order, (group, cap) in enumerate((("account", c.account_max), ("person", c.person_max))):
-        if sums[group] > cap:
-            ranked.append(
-                (
-                    cap - sums[group],
-                    50 + order,
-                    f"{_signed(cap - sums[group])} {group.title()} fit capped at {cap}",
-                )
-            )
-        total += min(sums[group], cap)
-    for order, rule in enumerate(c.adjustments):
-        value = values[rule.input]
-        matched = value is not None and rule.test(value, now)
-        items.append(
-            FitItem(
-                "adjustment",
-                rule.name,
-                rule.label,
-                rule.input,
-                value,
-                rule.points if matched else 0,
-                "matched" if matched else ("unknown" if value is None else "no match"),
-                rule.says,
-            )
-        )
-        if matched:
-            total += rule.points
-            ranked.append((rule.points, 60 + order, f"{_signed(rule.points)} {rule.says}"))
-    fit = min(100, max(0, total))
-    if fit != total:
-        ranked.append((fit - total, 90, f"{_signed(fit - total)} Fit kept within 0..100"))
-    disqualified: list[str] = []
-    for rule in c.disqualifiers:
-        value = values[rule.input]
-        matched = value is not None and rule.test(value, now)
-        items.append(
-            FitItem(
-                "disqualifier",
-                rule.name,
-                rule.label,
-                rule.input,
-                value,
-                0,
-                "matched" if matched else ("unknown" if value is None else "no match"),
-                rule.says,
-            )
-        )
-        if matched:
-            disqualified.append(rule.says)
-    return fit, items, disqualified
-
-
-def _bant(
-    values: Mapping[str, Any], c: CompiledDefinition, now: datetime
-) -> tuple[int, list[BantItem], str]:
-    items: list[BantItem] = []
-    met = 0
-    missing: list[str] = []
-    for crit in c.bant:
-        value = values[crit.input]
-        if value is None or (crit.unknown_values and to_text(value) in crit.unknown_values):
-            outcome = "unknown"
-            missing.append(f"{crit.name} unknown")
-        elif crit.test(value, now):
-            outcome = "met"
-            met += 1
-        else:
-            outcome = "not met"
-            missing.append(f"{crit.name} not met")
-        items.append(BantItem(crit.name, crit.input, value, outcome, crit.says))
-    line = f"BANT {met}/{len(c.bant)}" + (f" ({', '.join(missing)})" if missing else "")
-    return met, items, line
-
-
-def _activities(
-    activities: Mapping[str, Sequence[Mapping[str, Any]]],
-    c: CompiledDefinition,
-    now: datetime,
-    users: Mapping[str, str],
-    integration_user_id: str | None,
+    occurrences: list[_Occurrence],
+    touch_rows: list[_Touch],
+    decision: str,
     ignored: list[str],
-) -> tuple[list[tuple[datetime, str, str, int]], list[TouchItem]]:
-    """Signal occurrences (at, Id, object, signal rank) and touch candidates, sorted by (at, Id)."""
-    occurrences: list[tuple[datetime, str, str, int]] = []
-    touches: list[TouchItem] = []
-    undated: dict[tuple[str, str], int] = {}
-    if not isinstance(activities, Mapping):
-        return occurrences, touches
-    for obj in c.activity_objects():
-        records = activities.get(obj)
-        if not isinstance(records, Sequence) or isinstance(records, str):
-            continue
-        sources = c.sources.get(obj, ())
-        touch_sources = c.touch_sources.get(obj, ())
-        for record in records:
-            # dict first: isinstance against the Mapping ABC is slow in this hot loop.
-            if type(record) is not dict and not isinstance(record, Mapping):
-                continue
-            deleted = record.get("IsDeleted")
-            if deleted is True or (deleted not in (None, False) and to_bool(deleted) is True):
-                continue
-            rid = record.get("Id")
-            rid = rid if isinstance(rid, str) else ""
-            for src in sources:
-                if src.test is None or src.test(record, now):
-                    at = to_datetime(record.get(src.at))
-                    if at is None:
-                        undated[(obj, src.at)] = undated.get((obj, src.at), 0) + 1
-                    elif at <= now:
-                        occurrences.append((at, rid, obj, src.signal.rank))
-                    break
-            for tsrc in touch_sources:
-                if tsrc.test is None or tsrc.test(record, now):
-                    at = to_datetime(record.get(tsrc.at))
-                    if at is None:
-                        undated[(obj, tsrc.at)] = undated.get((obj, tsrc.at), 0) + 1
-                    elif at <= now:
-                        touches.append(
-                            _touch(record, rid, obj, at, tsrc.label, c, users, integration_user_id)
-                        )
-                    break
-    for (obj, at_field), count in sorted(undated.items()):
-        plural = "record" if count == 1 else "records"
-        ignored.append(f"{count} {obj} {plural} without a valid {at_field} ignored")
-    occurrences.sort(key=lambda o: (o[0], o[1]))
-    touches.sort(key=lambda t: (t.at, t.record_id or ""))
-    return occurrences, touches
-
-
-def _touch(
-    record: Mapping[str, Any],
-    rid: str,
-    obj: str,
-    at: datetime,
-    label: str,
-    c: CompiledDefinition,
-    users: Mapping[str, str],
-    integration_user_id: str | None,
-) -> TouchItem:
-    creator_id = record.get("CreatedById")
-    created_by = record.get("CreatedBy")
-    name = created_by.get("Name") if isinstance(created_by, Mapping) else None
-    if not isinstance(name, str) and isinstance(creator_id, str):
-        name = users.get(creator_id)
-    name = name.strip() if isinstance(name, str) else None
-    if c.exclude_integration_user and integration_user_id and creator_id == integration_user_id:
-        return TouchItem(
-            label, obj, rid or None, at, name, False, "created by the integration user"
-        )
-    if name is not None and name.casefold() in c.excluded_creators:
-        return TouchItem(label, obj, rid or None, at, name, False, f"created by {name}")
-    return TouchItem(label, obj, rid or None, at, name, True, "human sales touch")
-
-
-def _engagement(
-    occurrences: list[tuple[datetime, str, str, int]], c: CompiledDefinition, now: datetime
-) -> tuple[float, list[SignalItem], list[SignalTotal]]:
-    half_life = c.half_life_days * _DAY
-    items: list[SignalItem] = []
-    raw = [0.0] * len(c.signals)
-    decayed = [0.0] * len(c.signals)
-    counts = [0] * len(c.signals)
-    latest: list[datetime | None] = [None] * len(c.signals)
-    for at, rid, obj, rank in occurrences:
-        sig = c.signals[rank]
-        value = sig.points * 0.5 ** ((now - at).total_seconds() / half_life)
-        items.append(
-            SignalItem(sig.name, sig.label, obj, rid or None, at, sig.points, value, sig.hand_raise)
-        )
-        raw[rank] += sig.points
-        decayed[rank] += value
-        counts[rank] += 1
-        latest[rank] = at  # occurrences are sorted by time
-    totals = [
+) -> Explanation:
+    """The full explanation, from the values `qualify` read (run on first access)."""
+    fit_items: list[FitItem] = []
+    _fit(values, unreadable, c, now, [], fit_items)
+    bant_items: list[BantItem] = []
+    _bant(values, c, now, bant_items)
+    signal_items: list[SignalItem] = []
+    raw, decayed, counts, latest, _ = _engagement(occurrences, c, now, signal_items)
+    totals = tuple(
         SignalTotal(
             sig.name,
             sig.label,
@@ -495,40 +290,353 @@ def _engagement(
         )
         for i, (sig, latest_at) in enumerate(zip(c.signals, latest, strict=True))
         if latest_at is not None
-    ]
-    return min(100.0, sum(t.capped for t in totals)), items, totals
+    )
+    touches = tuple(
+        TouchItem(label, obj, rid or None, at, name, why == _HUMAN, _touch_why(why, name))
+        for at, rid, obj, label, name, why in touch_rows
+    )
+    return Explanation(
+        fit=tuple(fit_items),
+        signals=tuple(signal_items),
+        signal_totals=totals,
+        bant=tuple(bant_items),
+        status=decision,
+        touches=touches,
+        ignored=tuple(ignored),
+    )
 
 
-class _Replay:
-    """The outcome of replaying a lead's history (see the module docstring)."""
+def _read_inputs(
+    lead: Mapping[str, Any], c: CompiledDefinition
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Each input's value as its conditions expect it (None when unknown), and why unreadable."""
+    values: dict[str, Any] = {}
+    unreadable: dict[str, str] = {}
+    get = lead.get
+    for name, field, kind in c.input_plan:
+        raw = get(field)
+        # clean(), with its most common case inline
+        value = (raw.strip() or None) if type(raw) is str else clean(raw)
+        if value is not None:
+            if kind == "number":
+                if type(value) is float:
+                    number: float | None = value
+                elif type(value) is int:
+                    number = float(value)  # what to_number does with an int
+                else:
+                    number = to_number(value)
+                if number is None:
+                    unreadable[name] = "not a number"
+                value = number
+            elif kind == "date":
+                at = to_datetime(value)
+                if at is None:
+                    unreadable[name] = "not a date"
+                value = at
+            elif not isinstance(value, str):
+                value = to_text(value)
+        values[name] = value
+    return values, unreadable
 
-    __slots__ = ("episodes", "ready", "since")
 
-    def __init__(self, since: datetime | None, ready: bool, episodes: int) -> None:
-        self.since = since
-        self.ready = ready
-        self.episodes = episodes
+def _fit(
+    values: Mapping[str, Any],
+    unreadable: Mapping[str, str],
+    c: CompiledDefinition,
+    now: datetime,
+    ranked: list[tuple[int, int, str]],
+    items: list[FitItem] | None,
+) -> tuple[int, list[str]]:
+    """
+    Fit and the disqualifiers that matched; adds (-abs(points), order, text) reasons to
+    *ranked* and, when given, FitItems to *items*.
+    """
+    sums = {"account": 0, "person": 0}
+    for order, crit in enumerate(c.criteria):
+        value = values[crit.input]
+        if value is None:
+            why = "unknown" + (f" ({unreadable[crit.input]})" if crit.input in unreadable else "")
+            if items is not None:
+                items.append(
+                    FitItem(crit.group, crit.name, crit.label, crit.input, None, 0, "unknown", why)
+                )
+            ranked.append((0, order, f"0 {crit.label}: {why}"))
+            continue
+        for band in crit.bands:
+            if band.test(value, now):
+                sums[crit.group] += band.points
+                if items is not None:
+                    items.append(
+                        FitItem(
+                            crit.group,
+                            crit.name,
+                            crit.label,
+                            crit.input,
+                            value,
+                            band.points,
+                            "matched",
+                            band.says,
+                        )
+                    )
+                ranked.append((-abs(band.points), order, band.reason))
+                break
+        else:
+            shown = _shown(value)
+            if items is not None:
+                items.append(
+                    FitItem(
+                        crit.group,
+                        crit.name,
+                        crit.label,
+                        crit.input,
+                        value,
+                        0,
+                        "no match",
+                        f"no band for {shown}",
+                    )
+                )
+            ranked.append((0, order, f"0 {crit.label}: {shown} (no points)"))
+    total = 0
+    for order, (group, cap) in enumerate((("account", c.account_max), ("person", c.person_max))):
+        if sums[group] > cap:
+            ranked.append(
+                (
+                    -abs(cap - sums[group]),
+                    50 + order,
+                    f"{signed(cap - sums[group])} {group.title()} fit capped at {cap}",
+                )
+            )
+        total += min(sums[group], cap)
+    for order, rule in enumerate(c.adjustments):
+        value = values[rule.input]
+        matched = value is not None and rule.test(value, now)
+        if items is not None:
+            items.append(
+                FitItem(
+                    "adjustment",
+                    rule.name,
+                    rule.label,
+                    rule.input,
+                    value,
+                    rule.points if matched else 0,
+                    "matched" if matched else ("unknown" if value is None else "no match"),
+                    rule.says,
+                )
+            )
+        if matched:
+            total += rule.points
+            ranked.append((-abs(rule.points), 60 + order, rule.reason))
+    fit = min(100, max(0, total))
+    if fit != total:
+        ranked.append((-abs(fit - total), 90, f"{signed(fit - total)} Fit kept within 0..100"))
+    disqualified: list[str] = []
+    for rule in c.disqualifiers:
+        value = values[rule.input]
+        matched = value is not None and rule.test(value, now)
+        if items is not None:
+            items.append(
+                FitItem(
+                    "disqualifier",
+                    rule.name,
+                    rule.label,
+                    rule.input,
+                    value,
+                    0,
+                    "matched" if matched else ("unknown" if value is None else "no match"),
+                    rule.says,
+                )
+            )
+        if matched:
+            disqualified.append(rule.says)
+    return fit, disqualified
+
+
+def _bant(
+    values: Mapping[str, Any], c: CompiledDefinition, now: datetime, items: list[BantItem] | None
+) -> tuple[int, str]:
+    """BANT criteria met and the BANT reason line; BantItems added to *items*."""
+    met = 0
+    missing: list[str] = []
+    for crit in c.bant:
+        value = values[crit.input]
+        if value is None or (crit.unknown_values and to_text(value) in crit.unknown_values):
+            outcome = "unknown"
+            missing.append(f"{crit.name} unknown")
+        elif crit.test(value, now):
+            outcome = "met"
+            met += 1
+        else:
+            outcome = "not met"
+            missing.append(f"{crit.name} not met")
+        if items is not None:
+            items.append(BantItem(crit.name, crit.input, value, outcome, crit.says))
+    line = f"BANT {met}/{len(c.bant)}" + (f" ({', '.join(missing)})" if missing else "")
+    return met, line
+
+
+def _activities(
+    activities: Mapping[str, Sequence[Mapping[str, Any]]],
+    c: CompiledDefinition,
+    now: datetime,
+    users: Mapping[str, str],
+    integration_user_id: str | None,
+    ignored: list[str],
+) -> tuple[list[_Occurrence], list[_Touch]]:
+    """Signal occurrences and touch candidates, each sorted by (at, Id)."""
+    occurrences: list[_Occurrence] = []
+    touches: list[_Touch] = []
+    undated: dict[tuple[str, str], int] = {}
+    if type(activities) is not dict and not isinstance(activities, Mapping):
+        return occurrences, touches
+    integration_user = integration_user_id if c.exclude_integration_user else None
+    excluded_creators = c.excluded_creators
+    for plan in c.activity_plan:
+        obj = plan.object
+        records = activities.get(obj)
+        if type(records) is not list and (
+            not isinstance(records, Sequence) or isinstance(records, str)
+        ):
+            continue
+        sources = plan.sources
+        touch_sources = plan.touch_sources
+        for record in records:
+            # dict first: isinstance against the Mapping ABC is slow in this hot loop.
+            if type(record) is not dict and not isinstance(record, Mapping):
+                continue
+            deleted = record.get("IsDeleted")
+            if deleted is not None and (
+                deleted is True or (deleted not in (None, False) and to_bool(deleted) is True)
+            ):
+                continue
+            rid = record.get("Id")
+            if type(rid) is not str and not isinstance(rid, str):
+                rid = ""
+            for test, at_field, rank in sources:
+                if test is None or test(record, now):
+                    at = to_datetime(record.get(at_field))
+                    if at is None:
+                        undated[(obj, at_field)] = undated.get((obj, at_field), 0) + 1
+                    elif at <= now:
+                        occurrences.append((at, rid, obj, rank))
+                    break
+            for test, at_field, label in touch_sources:
+                if test is None or test(record, now):
+                    at = to_datetime(record.get(at_field))
+                    if at is None:
+                        undated[(obj, at_field)] = undated.get((obj, at_field), 0) + 1
+                        break
+                    if at > now:
+                        break
+                    # Who logged it: integration and marketing users' records never count.
+                    creator_id = record.get("CreatedById")
+                    created_by = record.get("CreatedBy")
+                    name = (
+                        created_by.get("Name")
+                        if created_by is not None and isinstance(created_by, Mapping)
+                        else None
+                    )
+                    if not isinstance(name, str) and isinstance(creator_id, str):
+                        name = users.get(creator_id)
+                    name = name.strip() if isinstance(name, str) else None
+                    if integration_user and creator_id == integration_user:
+                        why = _INTEGRATION_USER
+                    elif name is not None and name.casefold() in excluded_creators:
+                        why = _EXCLUDED_CREATOR
+                    else:
+                        why = _HUMAN
+                    touches.append((at, rid, obj, label, name, why))
+                    break
+    if undated:
+        for (obj, at_field), count in sorted(undated.items()):
+            plural = "record" if count == 1 else "records"
+            ignored.append(f"{count} {obj} {plural} without a valid {at_field} ignored")
+    occurrences.sort(key=_BY_TIME_AND_ID)
+    touches.sort(key=_BY_TIME_AND_ID)
+    return occurrences, touches
+
+
+def _touch_why(why: int, name: str | None) -> str:
+    if why == _INTEGRATION_USER:
+        return "created by the integration user"
+    if why == _EXCLUDED_CREATOR:
+        return f"created by {name}"
+    return "human sales touch"
+
+
+def _engagement(
+    occurrences: list[_Occurrence],
+    c: CompiledDefinition,
+    now: datetime,
+    items: list[SignalItem] | None,
+) -> tuple[list[float], list[float], list[int], list[datetime | None], datetime | None]:
+    """
+    Per signal: raw points, decayed points, occurrences and the latest occurrence; and the
+    latest hand-raise. SignalItems are added to *items*.
+    """
+    signals = c.signals
+    half_life = c.half_life_days * _DAY
+    raw = [0.0] * len(signals)
+    decayed = [0.0] * len(signals)
+    counts = [0] * len(signals)
+    latest: list[datetime | None] = [None] * len(signals)
+    last_hand_raise: datetime | None = None
+    for at, rid, obj, rank in occurrences:
+        sig = signals[rank]
+        points = sig.points
+        value = points * 0.5 ** ((now - at).total_seconds() / half_life)
+        if items is not None:
+            items.append(
+                SignalItem(sig.name, sig.label, obj, rid or None, at, points, value, sig.hand_raise)
+            )
+        raw[rank] += points
+        decayed[rank] += value
+        counts[rank] += 1
+        latest[rank] = at  # occurrences are sorted by time
+        # the first of equal maxima, as max() would pick
+        if sig.hand_raise and (last_hand_raise is None or at > last_hand_raise):
+            last_hand_raise = at
+    return raw, decayed, counts, latest, last_hand_raise
+
+
+def _may_reach(raw: list[float], c: CompiledDefinition) -> bool:
+    """
+    Whether engagement could ever have reached `min_engagement`: decay only lowers the
+    points, so engagement never exceeds the undecayed, capped sum (rounding is monotonic).
+    """
+    return _engagement_of(raw, c.signal_caps) >= c.min_engagement
+
+
+def _engagement_of(sums: list[float], caps: Sequence[float]) -> int:
+    """round_half_up(min(100, sum of capped sums)); the sum is never negative."""
+    return floor(min(100.0, sum(map(min, sums, caps))) + 0.5)
 
 
 def _replay(
-    signals: list[SignalItem],
-    touches: list[TouchItem],
-    c: CompiledDefinition,
-    fit_ok: bool,
-    now: datetime,
-) -> _Replay:
-    if not fit_ok or not signals:
-        return _Replay(None, False, 0)
-    events: list[tuple[datetime, int, str, SignalItem | None]] = [
-        (s.at, _SIGNAL, s.record_id or "", s) for s in signals
+    occurrences: list[_Occurrence], counted: list[_Touch], c: CompiledDefinition
+) -> tuple[datetime | None, int]:
+    """
+    The latest ready episode's start and the number of episodes (see the module docstring).
+
+    Engagement here is summed over the signals this lead has (in definition order, as
+    everywhere: absent signals add 0.0, which changes no float sum), and computed only when
+    the transition being tested needs it.
+    """
+    signals = c.signals
+    present = sorted({o[3] for o in occurrences})
+    slot = {rank: i for i, rank in enumerate(present)}
+    caps = [c.signal_caps[rank] for rank in present]
+    points = [signals[rank].points for rank in present]
+    hand_raises = [signals[rank].hand_raise for rank in present]
+    events: list[tuple[datetime, int, str, int]] = [
+        (at, _SIGNAL, rid, slot[rank]) for at, rid, _, rank in occurrences
     ]
-    events.extend((t.at, _TOUCH, t.record_id or "", None) for t in touches)
-    events.sort(key=lambda e: (e[0], e[1], e[2]))
+    events.extend((t[0], _TOUCH, t[1], -1) for t in counted)
+    events.sort(key=_BY_TIME_KIND_AND_ID)
     half_life = c.half_life_days * _DAY
     window = c.hand_raise_within_days * _DAY
-    caps = [s.cap for s in c.signals]
-    ranks = {s.name: s.rank for s in c.signals}
-    sums = [0.0] * len(caps)
+    min_engagement = c.min_engagement
+    target = c.touch_target
+    sums = [0.0] * len(present)
     last: datetime | None = None
     last_hr: datetime | None = None
     since: datetime | None = None
@@ -536,51 +644,49 @@ def _replay(
     count = 0
     target_reached = False
     episodes = 0
-
-    def engagement() -> int:
-        return round_half_up(
-            min(100.0, sum(min(s, cap) for s, cap in zip(sums, caps, strict=True)))
-        )
-
-    for at, _kind, _, sig in events:
+    before = 0
+    for at, kind, _, i in events:
         if last is not None and at > last:
             factor = 0.5 ** ((at - last).total_seconds() / half_life)
-            sums = [s * factor for s in sums]
+            sums = list(map(factor.__mul__, sums))  # s * factor, each
         last = at
-        if sig is None:
+        if kind == _TOUCH:
             if since is not None and at >= since:
                 count += 1
-                target_reached = target_reached or count >= c.touch_target
+                target_reached = target_reached or count >= target
             continue
-        before = engagement()
+        hand_raise = hand_raises[i]
         hr_before = last_hr is not None and (at - last_hr).total_seconds() <= window
-        ready = ready and (before >= c.min_engagement or hr_before)
-        sums[ranks[sig.signal]] += sig.points
-        if sig.hand_raise:
+        if ready:  # still ready when the signal arrives? (_engagement_of, inline)
+            before = floor(min(100.0, sum(map(min, sums, caps))) + 0.5)
+            ready = before >= min_engagement or hr_before
+        sums[i] += points[i]
+        if hand_raise:
             last_hr = at
-        after = engagement()
-        ready_after = after >= c.min_engagement or sig.hand_raise or hr_before
-        crossed = before < c.min_engagement <= after
-        if (not ready and ready_after) or (
-            ready and target_reached and (sig.hand_raise or crossed)
-        ):
+        if ready:
+            # after the touch target, a hand-raise or a crossing of min_engagement restarts
+            starts = target_reached and (
+                hand_raise
+                or (before < min_engagement <= floor(min(100.0, sum(map(min, sums, caps))) + 0.5))
+            )
+        else:
+            starts = (
+                hand_raise
+                or hr_before
+                or floor(min(100.0, sum(map(min, sums, caps))) + 0.5) >= min_engagement
+            )
+        if starts:
             since, ready, count, target_reached = at, True, 0, False
             episodes += 1
-    if ready and last is not None:
-        factor = 0.5 ** ((now - last).total_seconds() / half_life)
-        sums = [s * factor for s in sums]
-        hr_now = last_hr is not None and (now - last_hr).total_seconds() <= window
-        ready = engagement() >= c.min_engagement or hr_now
-    return _Replay(since, ready, episodes)
+    return since, episodes
 
 
 def _previous_since(
     lead: Mapping[str, Any], c: CompiledDefinition, now: datetime
 ) -> datetime | None:
-    outputs = dict(c.outputs)
-    if to_text(lead.get(outputs["status"])) != SALES_READY.casefold():
+    if to_text(lead.get(c.output_api["status"])) != _SALES_READY_TEXT:
         return None
-    previous = to_datetime(lead.get(outputs["sales_ready_since"]))
+    previous = to_datetime(lead.get(c.output_api["sales_ready_since"]))
     return previous if previous is not None and previous <= now else None
 
 
@@ -597,9 +703,8 @@ def _nurture_decision(fit: int, engagement: int, c: CompiledDefinition) -> str:
 
 
 def _grade(fit: int, engagement: int, c: CompiledDefinition) -> str:
-    letter = next((k for t, k in c.fit_letters if fit >= t), c.fit_letters[-1][1])
-    digit = next((k for t, k in c.engagement_digits if engagement >= t), c.engagement_digits[-1][1])
-    return letter + digit
+    """Fit letter + engagement digit (both 0..100, so the tables cover them)."""
+    return c.grades[0][fit] + c.grades[1][engagement]
 
 
 def _standard_status(lead: Mapping[str, Any], status: str, c: CompiledDefinition) -> str | None:
@@ -618,23 +723,31 @@ def _standard_status(lead: Mapping[str, Any], status: str, c: CompiledDefinition
     return target if order.index(target) > order.index(current) else None
 
 
-def _signal_reason(total: SignalTotal) -> str:
-    latest = total.latest.date().isoformat()
-    shown = round_half_up(total.capped)
-    raw = round_half_up(total.raw)
-    notes = []
-    if round_half_up(total.decayed) != raw:
-        notes.append(f"{raw:d} pts, decayed")
-    if total.decayed > total.cap:
-        notes.append(f"capped at {total.cap:g}")
-    suffix = f" ({', '.join(notes)})" if notes else ""
-    if total.occurrences == 1:
-        return f"{_signed(shown)} {total.label} {latest}{suffix}"
-    return f"{_signed(shown)} {total.label} {total.occurrences}x, latest {latest}{suffix}"
-
-
-def _signed(points: int) -> str:
-    return f"+{points}" if points > 0 else str(points)
+def _signal_reason(
+    label: str,
+    occurrences: int,
+    raw_points: float,
+    decayed: float,
+    capped: float,
+    cap: float,
+    latest: datetime,
+) -> str:
+    # round_half_up of these never-negative numbers, inline
+    shown = floor(capped + 0.5)
+    raw = floor(raw_points + 0.5)
+    if floor(decayed + 0.5) != raw:
+        suffix = (
+            f" ({raw} pts, decayed, capped at {cap:g})"
+            if decayed > cap
+            else f" ({raw} pts, decayed)"
+        )
+    else:
+        suffix = f" (capped at {cap:g})" if decayed > cap else ""
+    points = f"+{shown}" if shown > 0 else "0"
+    day = latest.date().isoformat()
+    if occurrences == 1:
+        return f"{points} {label} {day}{suffix}"
+    return f"{points} {label} {occurrences}x, latest {day}{suffix}"
 
 
 def _shown(value: Any) -> str:

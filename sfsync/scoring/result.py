@@ -1,14 +1,16 @@
 """
 What `qualify` returns: the values sfsync writes to a Lead, and the full explanation behind them.
 
-Both are frozen dataclasses of plain values, so they are cheap to build, compare and hash,
-and `explain`/reports can render them without re-running the engine.
+Both are frozen dataclasses of plain values, so they are cheap to compare and hash, and
+`explain`/reports can render them without re-running the engine. The explanation `qualify`
+attaches is built on first access (see `lazy_explanation`): the sync never reads it.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any
 
@@ -119,6 +121,56 @@ class Explanation:
     touches: tuple[TouchItem, ...]
     ignored: tuple[str, ...]
     """Records that could not be used, and why (e.g. no valid date)."""
+
+
+_EXPLANATION_FIELDS = tuple(f.name for f in fields(Explanation))
+
+
+class _LazyExplanation(Explanation):
+    """
+    An Explanation whose fields are built by *build* on first access (the sync never reads
+    them; `sfsync explain` does). Its slots start empty: reading one raises AttributeError,
+    which Python hands to __getattr__, which fills them all. It equals, hashes, copies and
+    pickles as the Explanation it stands for.
+    """
+
+    __slots__ = ("_build",)
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in _EXPLANATION_FIELDS:
+            raise AttributeError(name)
+        try:
+            build: Callable[[], Explanation] = object.__getattribute__(self, "_build")
+        except AttributeError:  # another thread built it meanwhile
+            return object.__getattribute__(self, name)
+        built = build()
+        for key in _EXPLANATION_FIELDS:
+            object.__setattr__(self, key, getattr(built, key))
+        object.__delattr__(self, "_build")  # let go of the engine's working values
+        return getattr(built, name)
+
+    def _plain(self) -> Explanation:
+        return Explanation(*(getattr(self, k) for k in _EXPLANATION_FIELDS))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Explanation):
+            return NotImplemented
+        return all(getattr(self, k) == getattr(other, k) for k in _EXPLANATION_FIELDS)
+
+    __hash__ = Explanation.__hash__
+
+    def __repr__(self) -> str:
+        return repr(self._plain())
+
+    def __reduce__(self) -> tuple[type[Explanation], tuple[Any, ...]]:
+        return Explanation, tuple(getattr(self, k) for k in _EXPLANATION_FIELDS)
+
+
+def lazy_explanation(build: Callable[[], Explanation]) -> Explanation:
+    """An Explanation computed by *build* when one of its fields is first read."""
+    lazy = object.__new__(_LazyExplanation)
+    object.__setattr__(lazy, "_build", build)
+    return lazy
 
 
 @dataclass(frozen=True, slots=True)

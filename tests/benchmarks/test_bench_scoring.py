@@ -30,6 +30,7 @@ def test_benchmark_runs_and_reports_json(
     assert result["leads"] == 50
     assert result["activities"] > 0
     assert result["leads_per_second"] > 0
+    assert result["leads_per_cpu_second"] > 0
 
 
 def test_benchmark_data_is_deterministic(bench: ModuleType) -> None:
