@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench install clean
+.PHONY: demo test lint bench install clean browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,8 +20,19 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/sfsync demo
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/python -m pytest -q
+
+# The report's browser test needs Chromium: install Debian's when it is missing and we are
+# root. Best effort and quiet; without it the test skips (or fails: REQUIRE_BROWSER_TEST=1).
+browser:
+	@if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing chromium and chromium-driver (the report's browser test)"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      chromium chromium-driver) >/dev/null 2>&1 || echo "Could not install Chromium."; \
+	  fi; \
+	fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check sfsync tests benchmarks scripts

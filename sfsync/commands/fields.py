@@ -1,24 +1,30 @@
 """
 `sfsync fields`: generate the Salesforce metadata (output fields, permission set, list views)
-for the definition, as a DX project to deploy with `sf project deploy start`.
+for the definition, as a DX project to deploy with `sf project deploy start`, or deploy it
+straight through the Metadata API (`--deploy`, `--deploy --dry-run` to validate only).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from sfsync.cli import EXIT_OK, AppContext, pass_app
+from sfsync.cli import EXIT_FAILURE, EXIT_OK, AppContext, pass_app
+
+if TYPE_CHECKING:
+    from sfsync.fields import Project
+    from sfsync.salesforce.metadata import DeployResult
 
 
 @click.command()
 @click.option(
     "--out",
     "out",
-    required=True,
+    default=None,
     type=click.Path(path_type=Path, file_okay=False),
-    help="Directory for the generated project (created if missing).",
+    help="Directory for the generated project (created if missing). Optional with --deploy.",
 )
 @click.option(
     "--definition",
@@ -37,16 +43,27 @@ from sfsync.cli import EXIT_OK, AppContext, pass_app
     help="Leave Lead field history tracking alone (no Lead object settings, no tracked fields).",
 )
 @click.option("--overwrite", is_flag=True, help="Replace files in a non-empty --out directory.")
-@click.option("--dry-run", is_flag=True, help="List what would be written; write nothing.")
+@click.option(
+    "--deploy",
+    is_flag=True,
+    help="Deploy the metadata to the org in the SFSYNC_SF_* settings through the Metadata API.",
+)
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="List what would be written; write nothing. With --deploy: validate in the org "
+    "(checkOnly), change nothing.",
+)
 @pass_app
 def fields(
     app: AppContext,
     *,
-    out: Path,
+    out: Path | None,
     definition: Path | None,
     api_version: str | None,
     no_history: bool,
     overwrite: bool,
+    deploy: bool,
     dry_run: bool,
 ) -> int:
     """
@@ -60,19 +77,37 @@ def fields(
     \b
         cd OUT && sf project deploy start --source-dir force-app --target-org ORG
         sf org assign permset --name SFSync_Integration --on-behalf-of INTEGRATION_USER
+
+    Or let sfsync deploy it (exit 0 when the org accepted every component, 1 when it
+    rejected the deploy; each rejected component is listed with the org's reason):
+
+    \b
+        sfsync fields --deploy --dry-run   # validate only (checkOnly)
+        sfsync fields --deploy
     """
     from sfsync.commands.runtime import resolve_definition_path
-    from sfsync.fields import generate_project
+    from sfsync.definition import load_compiled
+    from sfsync.fields import build_blueprint, build_project, check_api_version
 
+    if out is None and not deploy:
+        raise click.UsageError("--out is required (or use --deploy)")
     settings = app.settings()
-    result = generate_project(
-        resolve_definition_path(definition or settings.definition),
-        out,
-        api_version=api_version or settings.sf_api_version,
-        track_history=not no_history,
-        overwrite=overwrite,
-        dry_run=dry_run,
+    version = check_api_version(api_version or settings.sf_api_version)
+    compiled = load_compiled(resolve_definition_path(definition or settings.definition))
+    project = build_project(
+        build_blueprint(compiled, track_history=not no_history), api_version=version
     )
+    if out is not None:
+        _write(project, out, overwrite=overwrite, dry_run=dry_run, hint=not deploy)
+    if deploy:
+        return _deploy(app, project, check_only=dry_run)
+    return EXIT_OK
+
+
+def _write(project: Project, out: Path, *, overwrite: bool, dry_run: bool, hint: bool) -> None:
+    from sfsync.fields import write_project
+
+    result = write_project(project, out, overwrite=overwrite, dry_run=dry_run)
     verb = "would write" if dry_run else "wrote"
     for path in result.written:
         click.echo(f"{verb} {out / path}")
@@ -83,12 +118,55 @@ def fields(
             f"stale {out / path} (not generated for this definition: delete it before deploying)",
             err=True,
         )
-    if not dry_run:
+    if not dry_run and hint:
         click.echo(
             f"\nNext: cd {out} && sf project deploy start --source-dir force-app --target-org ORG",
             err=True,
         )
-    return EXIT_OK
+
+
+def _deploy(app: AppContext, project: Project, *, check_only: bool) -> int:
+    from sfsync.salesforce.client import connect
+    from sfsync.salesforce.metadata import convert_source, deploy_package
+
+    settings = app.settings()
+    package = convert_source(project.files, api_version=project.api_version)
+    with connect(settings) as client:
+        result = deploy_package(client, package, check_only=check_only)
+    _show(result, org=settings.sf_instance_url or settings.sf_login_url)
+    return EXIT_OK if result.success else EXIT_FAILURE
+
+
+def _show(result: DeployResult, *, org: str) -> None:
+    for ok in result.successes:
+        if ok.component_type:
+            what = "created" if ok.created else "changed" if ok.changed else "unchanged"
+            click.echo(f"✓ {ok.component_type} {ok.full_name}: {what}")
+    for bad in result.failures:
+        where = f" ({bad.file_name})" if bad.file_name else ""
+        click.echo(f"✗ {bad.component_type or 'package'} {bad.full_name}: {bad.problem}{where}")
+    if result.error_message:
+        click.echo(f"✗ {result.error_message}")
+    kind = "Validation (check only)" if result.check_only else "Deploy"
+    if result.success:
+        done = "validated" if result.check_only else "deployed"
+        click.echo(
+            f"{kind} {result.id}: {result.status}; {result.components_deployed} of "
+            f"{result.components_total} components {done} in {org}"
+            + ("; nothing was changed" if result.check_only else "")
+        )
+        if not result.check_only:
+            click.echo(
+                "Next: assign the SFSync_Integration permission set to the integration user,"
+                " then run `sfsync check`.",
+                err=True,
+            )
+    else:
+        click.echo(
+            f"{kind} {result.id}: {result.status}; {result.component_errors} component(s) "
+            "rejected; nothing was changed in the org",
+            err=True,
+        )
 
 
 COMMANDS: list[click.Command] = [fields]

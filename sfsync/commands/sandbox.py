@@ -57,8 +57,19 @@ def sandbox() -> None:
     default=None,
     help="DailyApiRequests Max (default 100000).",
 )
+@click.option(
+    "--no-output-fields",
+    is_flag=True,
+    help="Start a new org whose Lead lacks the sfsync output fields, as a real org does before"
+    " `sfsync fields --deploy` (remembered in DATA_DIR).",
+)
 def serve(
-    data_dir: Path, host: str, port: int, faults: Path | None, daily_api_limit: int | None
+    data_dir: Path,
+    host: str,
+    port: int,
+    faults: Path | None,
+    daily_api_limit: int | None,
+    no_output_fields: bool,
 ) -> int:
     """
     Serve the sandbox org until SIGTERM or Ctrl-C.
@@ -81,7 +92,12 @@ def serve(
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
     try:
         running = start_sandbox(
-            data_dir, host=host, port=port, faults=faults, daily_api_limit=daily_api_limit
+            data_dir,
+            host=host,
+            port=port,
+            faults=faults,
+            daily_api_limit=daily_api_limit,
+            output_fields=False if no_output_fields else None,
         )
         with running:
             click.echo(f"Sandbox org on {running.url} — settings in {running.env_file}", err=False)

@@ -1,0 +1,85 @@
+"""`sfsync report`: the lead-quality report from the local mirror (no API call)."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from sfsync.cli import EXIT_OK, AppContext, pass_app
+
+
+@click.command()
+@click.option(
+    "--since",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="Only leads created on or after this date (YYYY-MM-DD). Default: all leads.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path("report.html"),
+    show_default=True,
+    help="Where to write the HTML page.",
+)
+@click.option(
+    "--now",
+    type=click.DateTime(["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"]),
+    default=None,
+    help="Report as of this time (UTC); default: now.",
+)
+@click.option(
+    "--definition",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Definition YAML to use instead of SFSYNC_DEFINITION.",
+)
+@pass_app
+def report(
+    app: AppContext,
+    since: datetime | None,
+    out: Path,
+    now: datetime | None,
+    definition: Path | None,
+) -> int:
+    """
+    Write the lead-quality report: does the definition predict buying, and do reps follow up?
+
+    \b
+    Reads the local mirror the last `sfsync sync` filled (no API call) and writes one
+    self-contained HTML page (charts inline, no scripts, nothing fetched when opened):
+    leads by status and grade; conversion by score band and grade with the lift of the
+    top band over the bottom; Nurture/Disqualified leads that later converted; Sales Ready
+    aging, time to first touch and touches vs target; the signals that preceded conversion.
+    Prints a short summary. Exit 2 when the mirror holds no leads.
+    """
+    from sfsync.commands.runtime import open_runtime, stdout_console
+    from sfsync.errors import ConfigError
+    from sfsync.report import load_report
+    from sfsync.report.page import render_page
+    from sfsync.report.summary import print_summary
+
+    when = now.replace(tzinfo=UTC) if now else datetime.now(UTC)
+    with open_runtime(app, connect=False, definition=definition) as rt:
+        result = load_report(
+            rt.store, rt.definition, now=when, since=since.date() if since else None
+        )
+        state_path = rt.settings.state_path
+    if result.leads == 0:
+        scope = f" created since {since.date().isoformat()}" if since else ""
+        msg = f"no leads{scope} in the local mirror {state_path}: run `sfsync sync` first"
+        raise ConfigError(msg)
+    page = render_page(result)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".tmp")
+    tmp.write_text(page, encoding="utf-8")
+    os.replace(tmp, out)
+    click.echo(f"Wrote {out} ({len(page.encode()) // 1024:,} KiB)", err=True)
+    print_summary(result, stdout_console())
+    return EXIT_OK
+
+
+COMMANDS: list[click.Command] = [report]
