@@ -3,18 +3,21 @@
 
     sfsync definition lint mappings/default.yaml mappings/acme.yaml
     sfsync definition doc mappings/default.yaml --output definition.md
-
-(`definition diff`, comparing two versions, is added by its own issue.)
+    sfsync definition diff mappings/default.yaml mappings/proposed.yaml
 """
 
 from __future__ import annotations
 
+import json
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import click
 import structlog
 
+from sfsync.cli import AppContext
 from sfsync.errors import ConfigError, MappingError
 
 log = structlog.get_logger(__name__)
@@ -94,6 +97,114 @@ def doc(file: Path, output: Path | None) -> int:
         raise ConfigError(f"{output}: cannot write the page: {exc.strerror}") from exc
     click.echo(f"Wrote {output}", err=True)
     return EXIT_OK
+
+
+@definition.command()
+@click.argument("old", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("new", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--now",
+    type=click.DateTime(formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"]),
+    default=None,
+    help="Qualify as of this time (UTC unless an offset is given); default: now.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the comparison as JSON on stdout.")
+@click.pass_context
+def diff(ctx: click.Context, old: Path, new: Path, now: datetime | None, as_json: bool) -> int:
+    """
+    Show what adopting definition NEW instead of OLD would change, before adopting it.
+
+    \b
+    Both definitions qualify every lead in the local mirror (run `sfsync sync` first) at
+    the same moment, as a sync would; no API call is made. Shows the status transitions
+    (old status rows, new status columns), score shifts, grade changes and the leads
+    affected. Adopting a definition with a new version rewrites every (unconverted) lead
+    once: the version stamp on each lead changes.
+    """
+    from sfsync.definition import load_compiled
+    from sfsync.definition_diff import diff_definitions
+    from sfsync.state import StateStore
+
+    old_def, new_def = load_compiled(old), load_compiled(new)
+    when = (now if now.tzinfo else now.replace(tzinfo=UTC)) if now else datetime.now(UTC)
+    settings = ctx.find_object(AppContext).settings()  # type: ignore[union-attr]
+    if not settings.state_path.is_file():
+        raise ConfigError(
+            f"SFSYNC_STATE_PATH={settings.state_path}: no state store yet; run `sfsync sync` "
+            "first so there is a mirror to compare on"
+        )
+    store = StateStore(settings.state_path)
+    try:
+        result = diff_definitions(store, old_def, new_def, now=when)
+    finally:
+        store.close()
+    if result.leads == 0 and not result.converted:
+        raise ConfigError(
+            f"{settings.state_path}: the mirror holds no leads; run `sfsync sync` first"
+        )
+    if as_json:
+        click.echo(json.dumps(result.as_dict(), sort_keys=True))
+    else:
+        _print_diff(result, old, new)
+    return EXIT_OK
+
+
+def _print_diff(result: Any, old: Path, new: Path) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(highlight=False)
+    console.print(
+        f"[bold]{old}[/] (version {result.old_version}) → [bold]{new}[/] "
+        f"(version {result.new_version}), {result.leads:,} leads qualified at {result.now}"
+        + (f"; {result.converted:,} converted leads left out" if result.converted else "")
+    )
+    matrix = Table(title="status transitions (rows: old, columns: new)")
+    matrix.add_column("old \\ new")
+    names = result.statuses()
+    for name in names:
+        matrix.add_column(name, justify="right")
+    for row, cells in result.matrix().items():
+        matrix.add_row(
+            row,
+            *(
+                f"[dim]{n:,}[/]" if col == row else (f"[bold]{n:,}[/]" if n else "·")
+                for col, n in cells.items()
+            ),
+        )
+    console.print(matrix)
+    shifts = Table(title="score shift")
+    shifts.add_column("new - old")
+    shifts.add_column("leads", justify="right")
+    for label, count in result.as_dict()["score"]["shifts"].items():
+        shifts.add_row(label, f"{count:,}")
+    console.print(shifts)
+    console.print(
+        f"mean score {result.mean('old')} → {result.mean('new')} "
+        f"(shift {result.mean('shift'):+}); {result.affected:,} leads affected, "
+        f"{result.status_changes:,} change status, "
+        f"{sum(result.grade_changes.values()):,} change grade"
+    )
+    if result.field_changes:
+        console.print(
+            "fields that change (leads): "
+            + ", ".join(f"{name} {n:,}" for name, n in result.field_changes.most_common())
+        )
+    if result.grade_changes:
+        grades = Table(title="most frequent grade changes")
+        grades.add_column("old → new")
+        grades.add_column("leads", justify="right")
+        for (o, n), count in result.grade_changes.most_common(10):
+            grades.add_row(f"{o} → {n}", f"{count:,}")
+        console.print(grades)
+    console.print(
+        f"Adopting {new} rewrites {result.rewrites:,} lead(s) once"
+        + (
+            " (the version stamp changes on every lead)."
+            if result.old_version != result.new_version
+            else "."
+        )
+    )
 
 
 COMMANDS: list[click.Command] = [definition]

@@ -1,0 +1,234 @@
+"""
+`sfsync backfill`: qualify every existing lead once, dry run first (see sfsync.backfill).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+import click
+import structlog
+
+from sfsync.cli import EXIT_FAILURE, EXIT_OK, EXIT_PARTIAL, AppContext, pass_app
+from sfsync.commands.runtime import open_runtime, progress_reporter, stdout_console
+from sfsync.errors import ConfigError
+
+if TYPE_CHECKING:
+    from sfsync.backfill import BackfillResult, Estimate
+
+log = structlog.get_logger(__name__)
+
+CSV_HEADER = ("lead_id", "field", "old", "new")
+
+
+@contextmanager
+def _stop_on_signals() -> Iterator[threading.Event]:
+    """SIGTERM/SIGINT finish the current batch and stop the backfill (resumable)."""
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: object) -> None:
+        log.info("sfsync.backfill.stop_requested", signal=signal.Signals(signum).name)
+        stop.set()
+
+    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield stop
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+@contextmanager
+def _report_writer(path: Path | None) -> Iterator[Any]:
+    """A callback writing change lists to *path* as CSV (or None without a path)."""
+    if path is None:
+        yield None
+        return
+    from sfsync.backfill import iter_csv_rows
+
+    try:
+        handle: IO[str] = path.open("w", encoding="utf-8", newline="")
+    except OSError as exc:
+        raise ConfigError(f"--report {path}: cannot write: {exc.strerror}") from None
+    with handle:
+        writer = csv.writer(handle)
+        writer.writerow(CSV_HEADER)
+
+        def write(changes: list[dict[str, Any]]) -> None:
+            writer.writerows(iter_csv_rows(changes))
+            handle.flush()
+
+        yield write
+
+
+def print_estimate(estimate: Estimate, result: BackfillResult, settings: Any) -> None:
+    """The estimate as a table on stdout, with how each number is computed."""
+    from rich.table import Table
+
+    title = "backfill estimate" + (" (remaining slices)" if result.resumed else "")
+    table = Table(title=title)
+    table.add_column("")
+    table.add_column("", justify="right")
+    table.add_column("how", overflow="fold")
+    for what, number, how in estimate.describe(
+        read_threshold=settings.bulk_read_threshold,
+        write_threshold=settings.bulk_write_threshold,
+    ):
+        table.add_row(what, number, how)
+    console = stdout_console()
+    console.print(table)
+    for note in result.notes:
+        console.print(f"note: {note}")
+
+
+def print_result(result: BackfillResult) -> None:
+    """The summary for people."""
+    console = stdout_console()
+    done = f"{result.slices_done} of {result.slices_total} slice(s) done"
+    if result.dry_run:
+        console.print(
+            f"Dry run {result.outcome}: nothing was written ({result.api_calls:,} API calls). "
+            "Run again with --apply to write."
+        )
+    else:
+        estimate = result.estimate
+        spent = f"{result.api_calls:,} API calls"
+        if estimate is not None and not (result.plan_reused or result.resumed):
+            spent += f", {estimate.dry_run_calls:,} of them for the dry read"
+        console.print(
+            f"Backfill {result.outcome}: {result.written:,} lead(s) written, "
+            f"{result.rejected:,} rejected, {done}, {spent}."
+        )
+    if result.error:
+        console.print(f"stopped by: {result.error}")
+    if result.outcome in ("partial", "interrupted") and not result.dry_run:
+        console.print("Run the same command again to continue where it stopped.")
+    elif result.rejected:
+        console.print("Rejected leads are retried by the next `sfsync sync`.")
+
+
+@click.command()
+@click.option(
+    "--apply", is_flag=True, help="Write the changes (default: dry run, nothing written)."
+)
+@click.option(
+    "--where",
+    default=None,
+    metavar="SOQL",
+    help="Limit the backfill to leads matching this SOQL condition, e.g. \"LeadSource = 'Web'\".",
+)
+@click.option(
+    "--report",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write every change (lead Id, field, old, new) to this CSV file.",
+)
+@click.option(
+    "--now",
+    type=click.DateTime(formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"]),
+    default=None,
+    help="Qualify as of this time (UTC unless an offset is given); default: now.",
+)
+@click.option(
+    "--slice-threshold",
+    type=click.IntRange(min=1),
+    default=50_000,
+    show_default=True,
+    help="Above this many leads in scope, work in calendar-month slices of CreatedDate.",
+)
+@click.option("--restart", is_flag=True, help="Discard an unfinished backfill and start over.")
+@click.option("--json", "as_json", is_flag=True, help="Print the estimate and result as JSON.")
+@click.option(
+    "--definition",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Definition YAML to use instead of SFSYNC_DEFINITION.",
+)
+@pass_app
+def backfill(
+    app: AppContext,
+    apply: bool,
+    where: str | None,
+    report: Path | None,
+    now: datetime | None,
+    slice_threshold: int,
+    restart: bool,
+    as_json: bool,
+    definition: Path | None,
+) -> int:
+    """
+    Qualify every existing lead once: a dry run by default, --apply to write.
+
+    \b
+    First prints an estimate from a real dry read (leads in scope, leads that would change,
+    API calls, Bulk API jobs, megabytes to upload). Large orgs are worked in CreatedDate
+    month slices with Bulk API 2.0. --apply keeps a checkpoint in the state store: after a
+    crash, SIGTERM or a budget stop, run the same command again and it continues where it
+    stopped (it never writes a lead twice).
+    Exit codes: 0 done, 1 failure, 2 usage/config error (e.g. a bad --where), 3 partial
+    (budget stop, interruption, or rejected records).
+    """
+    from sfsync.backfill import BackfillOptions, run_backfill, validate_where
+    from sfsync.daemon import InstanceLock
+
+    scope = validate_where(where) if where is not None else None
+    wall_clock = datetime.now(UTC)
+    when = (now if now.tzinfo else now.replace(tzinfo=UTC)) if now else wall_clock
+    settings = app.settings()
+    lock = InstanceLock(Path(str(settings.state_path) + ".lock")) if apply else None
+
+    def on_estimate(estimate: Estimate, result: BackfillResult) -> None:
+        if not as_json:
+            print_estimate(estimate, result, settings)
+
+    with (
+        _stop_on_signals() as stop,
+        _report_writer(report) as on_changes,
+        lock or _nothing(),
+        open_runtime(app, definition=definition) as rt,
+        progress_reporter(not as_json) as on_progress,
+    ):
+        assert rt.client is not None
+        options = BackfillOptions(
+            now=when,
+            wall_clock=wall_clock,
+            apply=apply,
+            where=scope,
+            slice_threshold=slice_threshold,
+            restart=restart,
+            bulk_read_threshold=rt.settings.bulk_read_threshold,
+            bulk_write_threshold=rt.settings.bulk_write_threshold,
+        )
+        result = run_backfill(
+            rt.client,
+            rt.store,
+            rt.definition,
+            options,
+            should_stop=stop.is_set,
+            on_progress=on_progress,
+            on_estimate=on_estimate,
+            on_changes=on_changes,
+        )
+    if as_json:
+        click.echo(json.dumps(result.as_dict(), sort_keys=True))
+    else:
+        print_result(result)
+    if result.outcome == "failed":
+        return EXIT_FAILURE
+    return EXIT_PARTIAL if result.partial else EXIT_OK
+
+
+@contextmanager
+def _nothing() -> Iterator[None]:
+    yield
+
+
+COMMANDS: list[click.Command] = [backfill]
