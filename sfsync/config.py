@@ -8,13 +8,16 @@ Every field is read from `SFSYNC_<NAME>` (or a `.env` file passed with `--env-fi
 from __future__ import annotations
 
 import difflib
+import io
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from dotenv import dotenv_values
-from pydantic import Field, PositiveInt, SecretStr, ValidationError
+from dotenv.parser import parse_stream
+from pydantic import Field, PositiveInt, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from sfsync.errors import ConfigError
@@ -62,8 +65,9 @@ class Settings(BaseSettings):
     overlap_seconds: int = Field(default=300, ge=0)
 
     # --- daemon ---
-    interval_minutes: PositiveInt = 15
-    nightly_at: str = Field(default="02:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    # Fractions are allowed (0.05 = 3 s) so tests and demos can run a daemon quickly.
+    interval_minutes: float = Field(default=15, gt=0)
+    nightly_at: str = "02:00"
     timezone: str = "UTC"
     health_port: int = Field(default=0, ge=0, le=65535)
     health_host: str = "127.0.0.1"
@@ -71,6 +75,40 @@ class Settings(BaseSettings):
     # --- logging ---
     log_format: Literal["auto", "json", "console"] = "auto"
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+
+    @field_validator("sf_api_version")
+    @classmethod
+    def _api_version(cls, value: str) -> str:
+        if not re.fullmatch(r"v?\d{2,3}\.0", value.strip()):
+            msg = f"expected an API version like 62.0, got {value!r}"
+            raise ValueError(msg)
+        return value.strip()
+
+    @field_validator("nightly_at")
+    @classmethod
+    def _local_time(cls, value: str) -> str:
+        if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
+            msg = f"expected a 24-hour time HH:MM, e.g. 02:00, got {value!r}"
+            raise ValueError(msg)
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _time_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            msg = f"unknown time zone {value!r} (e.g. UTC or Europe/Berlin)"
+            raise ValueError(msg) from None
+        return value
+
+    @field_validator("state_path")
+    @classmethod
+    def _state_file(cls, value: Path) -> Path:
+        if value.is_dir():
+            msg = f"{value} is a directory; name a file in it, e.g. {value / 'sfsync.sqlite3'}"
+            raise ValueError(msg)
+        return value
 
 
 def load_settings(env_file: Path | None = None, **overrides: object) -> Settings:
@@ -87,10 +125,10 @@ def load_settings(env_file: Path | None = None, **overrides: object) -> Settings
         raise ConfigError(msg)
     names: dict[str, str] = dict.fromkeys(os.environ, "environment")
     if env_file is not None:
-        names.update({name: str(env_file) for name in dotenv_values(env_file)})
+        names.update(dict.fromkeys(env_file_names(env_file), str(env_file)))
     unknown = unknown_settings(names)
     if unknown:
-        raise ConfigError("invalid settings:\n  - " + "\n  - ".join(unknown))
+        raise ConfigError(_problems("invalid settings", unknown))
     try:
         return Settings(_env_file=env_file, **overrides)  # type: ignore[call-arg,arg-type]
     except ValidationError as exc:
@@ -98,10 +136,46 @@ def load_settings(env_file: Path | None = None, **overrides: object) -> Settings
         problems = []
         for err in exc.errors():
             name = "SFSYNC_" + "_".join(str(p) for p in err["loc"]).upper()
-            problems.append(f"{name}: {err['msg']}")
-        raise ConfigError(
-            "invalid settings" + source + ":\n  - " + "\n  - ".join(problems)
-        ) from None
+            problems.append(f"{name}: {err['msg'].removeprefix('Value error, ')}")
+        raise ConfigError(_problems("invalid settings" + source, problems)) from None
+
+
+def _problems(head: str, problems: list[str]) -> str:
+    """One line for one problem; a list for several."""
+    if len(problems) == 1:
+        return f"{head}: {problems[0]}"
+    return head + ":\n  - " + "\n  - ".join(problems)
+
+
+def env_file_names(env_file: Path) -> list[str]:
+    """
+    The variable names an --env-file sets.
+
+    Raises:
+        ConfigError: the file is not UTF-8 text, or a line is not `NAME=value` (named by
+            its number only: the line may hold a secret).
+    """
+    try:
+        text = env_file.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        msg = (
+            f"--env-file {env_file}: not UTF-8 text (byte {exc.object[exc.start]:#04x} at"
+            f" offset {exc.start}); save it as UTF-8"
+        )
+        raise ConfigError(msg) from None
+    except OSError as exc:
+        raise ConfigError(f"--env-file {env_file}: cannot read it ({exc.strerror})") from None
+    names, bad = [], []
+    for binding in parse_stream(io.StringIO(text)):
+        if binding.error:
+            bad.append(str(binding.original.line))
+        elif binding.key:
+            names.append(binding.key)
+    if bad:
+        lines = ("lines " if len(bad) > 1 else "line ") + ", ".join(bad)
+        msg = f"--env-file {env_file}: {lines}: not NAME=value (an unclosed quote?); fix or delete"
+        raise ConfigError(msg)
+    return names
 
 
 def unknown_settings(names: Mapping[str, str]) -> list[str]:

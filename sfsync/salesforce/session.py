@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import requests
 import structlog
+import urllib3
 from requests.adapters import HTTPAdapter
 
 from sfsync import __version__
@@ -125,6 +126,9 @@ def build_session(
         verify = str(ca_bundle)
     elif insecure_skip_tls_verify:
         verify = False
+        # urllib3 would also print a plain-text InsecureRequestWarning on every request,
+        # breaking JSON log lines; this structured warning says it once per session instead.
+        urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
         log.warning(
             "sfsync.salesforce.tls_verification_disabled",
             detail=(
