@@ -179,8 +179,9 @@ class InstanceLock:
             holder = fh.read().strip() or "unknown"
             fh.close()
             msg = (
-                f"another sfsync daemon (pid {holder}) already holds {self.path}; "
-                "run one daemon per org (stop the other, or point SFSYNC_STATE_PATH elsewhere)"
+                f"an sfsync daemon is already running for this org (pid {holder}, lock "
+                f"{self.path}); run one daemon per org: stop the other one, or point "
+                "SFSYNC_STATE_PATH at another org's state"
             )
             raise ConfigError(msg) from None
         fh.seek(0)

@@ -89,18 +89,25 @@ def run_demo(
             first = rt.store.last_run(outcome="success") is None
             report = run_sync(rt, mode="full" if first else "incremental", dry_run=False, now=now)
             print_report(report, as_json=False)
-            _show_results(rt, console, top=top)
+            example = _show_results(rt, console, top=top)
     console.print(
         f"\nThe org and its state are in {data_dir}/. Next:\n"
-        f"  sfsync sandbox serve --data-dir {data_dir}          # keep the org running\n"
-        f"  sfsync --env-file {data_dir}/connection.env sync   # (in another terminal)\n"
-        f"  sfsync --env-file {data_dir}/connection.env explain <LEAD_ID>"
+        f"  sfsync sandbox serve --data-dir {data_dir}    # keep the org running\n"
+        f"  # in another terminal, with the demo's sync state:\n"
+        f"  export SFSYNC_STATE_PATH={data_dir}/sfsync.sqlite3\n"
+        f"  sfsync --env-file {data_dir}/connection.env sync\n"
+        f"  sfsync --env-file {data_dir}/connection.env explain {example or '<LEAD_ID>'}",
+        markup=False,
+        soft_wrap=True,  # commands stay whole for copy and paste, whatever the width
     )
     return exit_code_for(report)
 
 
-def _show_results(rt: Any, console: Console, *, top: int) -> None:
-    """The status distribution and the top Sales Ready leads, read from the mirror."""
+def _show_results(rt: Any, console: Console, *, top: int) -> str | None:
+    """
+    Print the status distribution and the top Sales Ready leads, read from the mirror;
+    return the best lead's Id (an example for `explain`), if any.
+    """
     from rich.table import Table
 
     outputs = rt.definition.definition.outputs
@@ -127,17 +134,37 @@ def _show_results(rt: Any, console: Console, *, top: int) -> None:
     console.print(dist)
 
     ready.sort(key=lambda lead: (-(lead.get(outputs.score) or 0), lead["Id"]))
-    table = Table(title=f"Top {min(top, len(ready))} Sales Ready leads", show_lines=True)
-    for col in ("Id", "Name / Company", "Title", "Score", "Grade", "Why"):
-        table.add_column(col, overflow="fold")
+    table = Table(
+        title=f"Top {min(top, len(ready))} Sales Ready leads", show_lines=True, show_edge=False
+    )
+    table.add_column("Lead", max_width=22, overflow="ellipsis", no_wrap=True)
+    table.add_column("Score", no_wrap=True)
+    table.add_column("Top reasons", overflow="fold")
     for lead in ready[:top]:
-        reasons = (lead.get(outputs.reasons) or "").splitlines()
+        person = [lead.get("Name"), lead.get("Title"), lead.get("Company"), lead["Id"]]
         table.add_row(
-            lead["Id"],
-            f"{lead.get('Name') or ''}\n{lead.get('Company') or ''}",
-            lead.get("Title") or "",
-            str(int(lead.get(outputs.score) or 0)),
-            str(lead.get(outputs.grade) or ""),
-            "\n".join(reasons[:5]),
+            "\n".join(str(p) for p in person if p),
+            f"{int(lead.get(outputs.score) or 0)} {lead.get(outputs.grade) or ''}".strip(),
+            "\n".join(top_reasons(lead.get(outputs.reasons) or "")),
         )
     console.print(table)
+    return str(ready[0]["Id"]) if ready else None
+
+
+def top_reasons(reasons: str, count: int = 3) -> list[str]:
+    """
+    The *count* highest-scoring reason lines, without their decay details
+    (`+29 Content form fill 2x, latest 2026-11-29 (60 pts, decayed)` loses the part in
+    brackets), so a table row stays short at 80 columns. `explain` shows everything.
+    """
+    picked = []
+    for line in reasons.splitlines():
+        text = line.strip()
+        if not text or text[0] not in "+-\u2212" or text[1:2] == "0":
+            continue
+        if text.endswith(")") and " pts" in text[text.rfind(" (") :]:
+            text = text[: text.rindex(" (")]
+        picked.append(text)
+        if len(picked) == count:
+            break
+    return picked

@@ -8,17 +8,19 @@ values (``--json``) that `render_explanation` turns into tables for people.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from sfsync.definition import CompiledDefinition
 from sfsync.scoring import qualify
 from sfsync.state import StateStore
-from sfsync.sync import diff_outputs
+from sfsync.sync import diff_outputs, is_truthy
 
 
 def explain_lead(
@@ -52,9 +54,11 @@ def explain_lead(
         integration_user_id=store.get_meta("integration_user_id"),
     )
     desired = q.to_fields()
+    converted = is_truthy(lead.get("IsConverted"))
     pending = {
         field: {"in_org": old, "next_sync": new}
         for field, (old, new) in diff_outputs(lead, desired).items()
+        if not converted  # the sync never writes a converted lead
     }
     ex = q.explanation
     rejects = [asdict(r) for r in store.pending_rejects() if r.lead_id == lead_id]
@@ -64,7 +68,7 @@ def explain_lead(
             "Name": lead.get("Name"),
             "Company": lead.get("Company"),
             "Status": lead.get("Status"),
-            "IsConverted": lead.get("IsConverted"),
+            "IsConverted": converted,
             "IsDeleted": lead_row.get("IsDeleted"),
         },
         "as_of": now.isoformat(),
@@ -109,11 +113,39 @@ def explain_lead(
     }
 
 
+# C0/C1 control characters (ANSI escapes among them) other than tab and newline.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CELL_LIMIT = 200
+
+
+def _safe(value: Any, limit: int | None = _CELL_LIMIT) -> str:
+    """
+    Org data made safe for the terminal: control characters (an ANSI escape in a lead's
+    name could restyle or retitle a terminal) shown as U+FFFD, rich markup (`[/bold]` in a
+    company name would crash the render) escaped, very long values cut.
+    """
+    text = _CONTROL.sub("\ufffd", str(value))
+    if limit is not None and len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return escape(text)
+
+
 def _fmt(value: Any) -> str:
+    return _safe(_plain(value))
+
+
+def _plain(value: Any) -> str:
     if value is None:
         return "—"
     if isinstance(value, float):
-        return f"{value:g}"
+        # 18000000.0 reads as 18,000,000 (not 1.8e+07); 565.703 hours as 565.7.
+        return f"{int(value):,}" if value.is_integer() else f"{value:,.1f}"
+    if isinstance(value, str) and len(value) >= 16 and value[4] == "-" and value[10] == "T":
+        text: str = value
+        try:  # an ISO timestamp from the JSON form of the explanation
+            value = datetime.fromisoformat(text)
+        except ValueError:
+            return text
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M")
     return str(value)
@@ -127,15 +159,16 @@ def render_explanation(result: dict[str, Any], console: Console) -> None:
     """Print *result* (from `explain_lead`) as headed tables."""
     lead = result["lead"]
     s = result["summary"]
-    title = " · ".join(str(x) for x in (lead["Name"], lead["Company"], lead["Id"]) if x)
+    title = " · ".join(_safe(x) for x in (lead["Name"], lead["Company"], lead["Id"]) if x)
     console.print(f"[bold]{title}[/bold]")
     console.print(
         f"[bold]{s['status']}[/bold]  grade {s['grade']}  score {s['score']}  "
         f"(fit {s['fit']}, engagement {s['engagement']}, BANT {s['bant']}/4)  "
         f"as of {result['as_of'][:16]}, definition {result['definition_version']}"
     )
-    console.print(f"Decision: {s['decision']}")
-    if lead.get("IsConverted") in (True, "true"):
+    console.print(f"Decision: {_safe(s['decision'], None)}")
+    converted = bool(lead.get("IsConverted"))
+    if converted:
         console.print("[yellow]Converted lead: mirrored for reports, never written.[/yellow]")
 
     fit = Table(title="Fit", title_justify="left")
@@ -143,11 +176,11 @@ def render_explanation(result: dict[str, Any], console: Console) -> None:
         fit.add_column(col)
     for item in result["fit"]:
         fit.add_row(
-            item["label"],
+            _safe(item["label"]),
             _fmt(item["value"]),
             _signed(item["points"]),
-            item["outcome"],
-            item["says"],
+            _safe(item["outcome"]),
+            _safe(item["says"]),
         )
     console.print(fit)
 
@@ -155,7 +188,9 @@ def render_explanation(result: dict[str, Any], console: Console) -> None:
     for col in ("Criterion", "Value", "Outcome", "Says"):
         bant.add_column(col)
     for item in result["bant"]:
-        bant.add_row(item["name"], _fmt(item["value"]), item["outcome"], item["says"])
+        bant.add_row(
+            _safe(item["name"]), _fmt(item["value"]), _safe(item["outcome"]), _safe(item["says"])
+        )
     console.print(bant)
 
     sig = Table(title="Engagement signals (after decay and caps)", title_justify="left")
@@ -163,7 +198,7 @@ def render_explanation(result: dict[str, Any], console: Console) -> None:
         sig.add_column(col)
     for item in result["signal_totals"]:
         sig.add_row(
-            item["label"],
+            _safe(item["label"]),
             str(item["occurrences"]),
             _fmt(round(item["raw"], 1)),
             _fmt(round(item["decayed"], 1)),
@@ -186,27 +221,31 @@ def render_explanation(result: dict[str, Any], console: Console) -> None:
         for item in t["records"][-15:]:
             touches.add_row(
                 _fmt(item["at"]),
-                item["label"],
+                _safe(item["label"]),
                 _fmt(item["created_by"]),
                 "yes" if item["counted"] else "no",
-                item["why"],
+                _safe(item["why"]),
             )
         console.print(touches)
 
     console.print("[bold]Reasons[/bold] (as written to SFS_Reasons__c):")
     for line in result["reasons"]:
-        console.print(f"  {line}", markup=False)
+        console.print(f"  {_safe(line, None)}")
     for line in result["ignored"]:
-        console.print(f"  [dim]ignored: {line}[/dim]")
+        console.print(f"  [dim]ignored: {_safe(line, None)}[/dim]")
 
     if result["pending_changes"]:
         pend = Table(title="The next sync will write", title_justify="left")
         for col in ("Field", "In the org", "Next sync"):
             pend.add_column(col)
         for name, change in result["pending_changes"].items():
-            pend.add_row(name, _fmt(change["in_org"])[:60], _fmt(change["next_sync"])[:60])
+            pend.add_row(
+                _safe(name),
+                _safe(_plain(change["in_org"]), 60),
+                _safe(_plain(change["next_sync"]), 60),
+            )
         console.print(pend)
-    else:
+    elif not converted:
         console.print("The org already holds these values; the next sync writes nothing.")
 
     if result["history"]:
@@ -214,11 +253,16 @@ def render_explanation(result: dict[str, Any], console: Console) -> None:
         for col in ("When", "Field", "From", "To"):
             hist.add_column(col)
         for h in result["history"]:
-            hist.add_row(str(h["at"])[:19], h["field"], _fmt(h["old"])[:40], _fmt(h["new"])[:40])
+            hist.add_row(
+                _safe(h["at"], 19),
+                _safe(h["field"]),
+                _safe(_plain(h["old"]), 40),
+                _safe(_plain(h["new"]), 40),
+            )
         console.print(hist)
     for r in result["rejects"]:
         console.print(
-            f"[red]Rejected by the org[/red] ({r['attempts']} attempts): {r['error_code']}: "
-            f"{r['message']}",
+            f"[red]Rejected by the org[/red] ({r['attempts']} attempts): "
+            f"{_safe(r['error_code'])}: {_safe(r['message'], None)}",
             markup=True,
         )

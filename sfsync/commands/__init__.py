@@ -18,6 +18,8 @@ _MODULES = (
     "sandbox",  # sfsync sandbox serve|seed
     "org",  # sfsync check|sync|explain|daemon|demo
     "fields",  # sfsync fields (Salesforce DX metadata)
+    "report",  # sfsync report (lead-quality report from the mirror)
+    "backfill",  # sfsync backfill (dry run, --apply, resumable)
 )
 
 

@@ -5,6 +5,7 @@ The commands that talk to an org: check, sync, explain, daemon, and the demo.
 from __future__ import annotations
 
 import json
+import re
 import signal
 import threading
 from datetime import UTC, datetime, timedelta
@@ -137,6 +138,7 @@ def check(app: AppContext, definition: Path | None) -> int:
                 )
             )
             assert rt.client is not None
+            limits = rt.client.limits()  # the first call: proves the session works
             results.append(
                 CheckResult(
                     "connection",
@@ -148,10 +150,16 @@ def check(app: AppContext, definition: Path | None) -> int:
             objects = ["Lead", *rt.definition.activity_objects()]
             describes = {name: rt.client.describe_or_none(name) for name in objects}
             results += check_definition_against_org(rt.definition, describes)
-            results.append(budget_result(rt.client.limits(), settings.api_budget_pct))
+            results.append(budget_result(limits, settings.api_budget_pct))
     except ConfigError as exc:
         results.append(
-            CheckResult("definition/settings", "", ok=False, detail=str(exc), fix="see above")
+            CheckResult(
+                "definition/settings",
+                "",
+                ok=False,
+                detail=str(exc),
+                fix="correct the file or setting the message names",
+            )
         )
     except SfsyncError as exc:
         results.append(
@@ -175,6 +183,12 @@ def check(app: AppContext, definition: Path | None) -> int:
     stdout_console().print(table)
     failed = [r for r in results if not r.ok]
     if failed:
+        # The table folds long cells at 80 columns; repeat each problem on its own lines.
+        click.echo("\nTo fix:")
+        for r in failed:
+            click.echo(f"  ✗ {r.item or r.area}: {r.detail}")
+            if r.fix:
+                click.echo(f"    fix: {r.fix}")
         click.echo(f"{len(failed)} problem(s) to fix before syncing.", err=True)
         return EXIT_USAGE
     click.echo("All checks passed.", err=True)
@@ -260,6 +274,10 @@ def explain(
     """
     from sfsync.explain import explain_lead, render_explanation
 
+    if not re.fullmatch(r"[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?", lead_id):
+        shown = lead_id if len(lead_id) <= 40 else lead_id[:40] + "…"
+        msg = f"LEAD_ID: expected a 15- or 18-character Salesforce Id, got {shown!r}"
+        raise ConfigError(msg)
     when = (now if now.tzinfo else now.replace(tzinfo=UTC)) if now else _now()
     with open_runtime(app, connect=live, definition=definition) as rt:
         if live:
@@ -269,10 +287,12 @@ def explain(
             refresh_lead(rt.client, rt.store, rt.definition, lead_id)
         result = explain_lead(rt.store, rt.definition, lead_id, now=when)
     if result is None:
-        click.echo(
-            f"sfsync: lead {lead_id} is not in the local mirror; run `sfsync sync` or use --live",
-            err=True,
+        where = (
+            "was not found in the org"
+            if live
+            else "is not in the local mirror; run `sfsync sync` or use --live"
         )
+        click.echo(f"sfsync: lead {lead_id} {where}", err=True)
         return EXIT_USAGE
     if as_json:
         click.echo(json.dumps(result, sort_keys=True, default=str))
@@ -337,6 +357,9 @@ def daemon(app: AppContext, once: bool, definition: Path | None) -> int:
         stored = rt.store.get_meta("last_nightly")
         last_nightly = [datetime.fromisoformat(stored) if stored else None]
 
+        # --once: the exit code of its single pass (0, 3 partial, 1 failed).
+        once_code = [EXIT_FAILURE]
+
         def tick() -> None:
             now = _now()
             kind = plan_tick(now=now, last_nightly=last_nightly[0], at=at, tz=tz)
@@ -346,7 +369,11 @@ def daemon(app: AppContext, once: bool, definition: Path | None) -> int:
                 )
             except SfsyncError:
                 health.record(now=_now(), outcome="failed", written=0, rejected=0, api_calls=0)
+                if once:
+                    # run_forever waits out an outage for the next tick; --once has none.
+                    stop.set()
                 raise
+            once_code[0] = exit_code_for(report)
             health.record(
                 now=_now(),
                 outcome=report.outcome,
@@ -373,7 +400,7 @@ def daemon(app: AppContext, once: bool, definition: Path | None) -> int:
                 server.shutdown()
                 server.server_close()
     log.info("sfsync.daemon.stopped")
-    return EXIT_OK
+    return once_code[0] if once else EXIT_OK
 
 
 # --- demo -----------------------------------------------------------------------------
@@ -399,7 +426,8 @@ def demo(app: AppContext, leads: int, data_dir: Path, seed: int, top: int) -> in
     \b
     Afterwards:
       sfsync sandbox serve --data-dir demo-org            # keep the org running
-      sfsync --env-file demo-org/connection.env sync      # in another terminal
+      export SFSYNC_STATE_PATH=demo-org/sfsync.sqlite3    # in another terminal
+      sfsync --env-file demo-org/connection.env sync
       sfsync --env-file demo-org/connection.env explain <LEAD_ID>
     """
     from sfsync.demo import run_demo

@@ -21,6 +21,17 @@ CREATE TABLE IF NOT EXISTS _sandbox_calls (
   counted INTEGER NOT NULL
 )
 """
+# One row per record a request wrote successfully (REST, Collections or a Bulk 2.0 ingest
+# job), so tests can prove that no record was written twice.
+_WRITES_DDL = """
+CREATE TABLE IF NOT EXISTS _sandbox_writes (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  ts TEXT NOT NULL,
+  object TEXT NOT NULL,
+  operation TEXT NOT NULL,
+  record_id TEXT NOT NULL
+)
+"""
 
 
 class CallLog:
@@ -31,6 +42,7 @@ class CallLog:
         self._lock = lock
         with lock:
             conn.execute(_DDL)
+            conn.execute(_WRITES_DDL)
             row = conn.execute("SELECT count(*) FROM _sandbox_calls WHERE counted = 1").fetchone()
         self.api_calls: int = int(row[0])
 
@@ -64,8 +76,30 @@ class CallLog:
             for row in reversed(rows)
         ]
 
+    def record_writes(self, rows: list[tuple[str, str, str]]) -> None:
+        """Log `(object, operation, record Id)` for each record one save wrote successfully."""
+        if not rows:
+            return
+        ts = datetime.now(UTC).isoformat(timespec="milliseconds")
+        with self._lock:
+            self._conn.executemany(
+                "INSERT INTO _sandbox_writes (ts, object, operation, record_id)"
+                " VALUES (?, ?, ?, ?)",
+                [(ts, *row) for row in rows],
+            )
+
+    def writes(self) -> list[dict[str, Any]]:
+        """Every successfully written record since the last reset, oldest first."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT ts, object, operation, record_id FROM _sandbox_writes ORDER BY seq"
+            ).fetchall()
+        keys = ("ts", "object", "operation", "id")
+        return [dict(zip(keys, row, strict=True)) for row in rows]
+
     def reset(self) -> None:
-        """Forget every call (a new day)."""
+        """Forget every call and logged write (a new day)."""
         with self._lock:
             self._conn.execute("DELETE FROM _sandbox_calls")
+            self._conn.execute("DELETE FROM _sandbox_writes")
             self.api_calls = 0

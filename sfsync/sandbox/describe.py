@@ -186,15 +186,30 @@ def describe_global(version: str) -> dict[str, Any]:
     }
 
 
-def describe_sobject(obj: ObjectDef, version: str) -> dict[str, Any]:
-    """The `/sobjects/{type}/describe` answer."""
+def describe_sobject(
+    obj: ObjectDef, version: str, overrides: dict[str, dict[str, Any] | None] | None = None
+) -> dict[str, Any]:
+    """
+    The `/sobjects/{type}/describe` answer.
+
+    *overrides* (field name -> None to hide the field, or describe keys to replace) lets a
+    test present an org whose schema differs from the demo org's (`POST /__sandbox/describe`).
+    """
+    fields = [describe_field(f) for f in obj.fields]
+    if overrides:
+        changes = {name.lower(): value for name, value in overrides.items()}
+        fields = [
+            {**f, **(changes.get(f["name"].lower()) or {})}
+            for f in fields
+            if f["name"].lower() not in changes or changes[f["name"].lower()] is not None
+        ]
     out = sobject_summary(obj, version)
     out.update(
         {
             "actionOverrides": [],
             "childRelationships": _child_relationships(obj),
             "compactLayoutable": True,
-            "fields": [describe_field(f) for f in obj.fields],
+            "fields": fields,
             "lookupLayoutable": True,
             "networkScopeFieldName": None,
             "recordTypeInfos": [],

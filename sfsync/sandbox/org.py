@@ -20,10 +20,12 @@ from typing import Any, Literal
 
 import structlog
 
+from sfsync.errors import ConfigError
 from sfsync.sandbox import schema, seed
 from sfsync.sandbox.calllog import CallLog
 from sfsync.sandbox.faults import FaultSpec, FaultState
 from sfsync.sandbox.ids import new_id, normalize_id, with_checksum
+from sfsync.sandbox.metadata import load_objects
 from sfsync.sandbox.query import QueryResult, run_soql
 from sfsync.sandbox.schema import FieldDef, ObjectDef
 from sfsync.sandbox.values import format_datetime, is_textual, is_valid_email, parse_datetime
@@ -117,6 +119,7 @@ class SandboxOrg:
         *,
         faults: FaultSpec | None = None,
         daily_api_limit: int = DEFAULT_DAILY_API_LIMIT,
+        output_fields: bool | None = None,
     ) -> None:
         self.db_path = db_path
         self.lock = threading.RLock()
@@ -128,6 +131,15 @@ class SandboxOrg:
             schema.create_tables(self.conn)
             self.conn.execute(_META_DDL)
             self._ensure_users()
+            # The org's objects: Lead without the output fields in an org created without
+            # them, plus fields deployed through the Metadata API (sandbox/metadata.py).
+            try:
+                self.objects: dict[str, ObjectDef] = load_objects(
+                    self.conn, output_fields=output_fields
+                )
+            except ConfigError:
+                self.conn.close()
+                raise
         self.calls = CallLog(self.conn, self.lock)
         self.user_id = INTEGRATION_USER_ID
         self.faults = FaultState()
@@ -137,6 +149,8 @@ class SandboxOrg:
         self._tokens: set[str] = set()
         self._issued: set[str] = set()
         self.on_token_change: Callable[[str], None] | None = None
+        # Object -> field -> None (hidden) or describe keys to replace; describe only.
+        self.describe_overrides: dict[str, dict[str, dict[str, Any] | None]] = {}
         self._load_credentials()
         self.install_faults(faults or FaultSpec())
 
@@ -298,7 +312,7 @@ class SandboxOrg:
         Raises:
             SoqlError: the query is malformed or names unknown objects/fields.
         """
-        with self.lock:
+        with self.lock, schema.objects_in_use(self.objects):
             return run_soql(
                 self.conn, soql, include_deleted=include_deleted, api_version=api_version
             )
@@ -346,6 +360,8 @@ class SandboxOrg:
                             r.id = None
                         r.created = False
                     return results
+                saved = [(o, r) for o, r in zip(ops, results, strict=True) if r.success and r.id]
+                self.calls.record_writes([(o.obj.name, o.kind, str(r.id)) for o, r in saved])
                 self.conn.execute("COMMIT")
             except BaseException:
                 if self.conn.in_transaction:

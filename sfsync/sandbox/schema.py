@@ -13,6 +13,9 @@ Storage contract (shared by every sandbox module):
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 # Salesforce describe "type" values used here.
@@ -232,9 +235,25 @@ OBJECTS: dict[str, ObjectDef] = {
 ORG_ID = "00D000000000000AAA"
 
 
+# The objects of the org serving the current request: an org whose Lead lacks the output
+# fields, or has fields deployed through the Metadata API, differs from OBJECTS (see
+# sandbox/metadata.py). Unset outside a request: the static schema above.
+_ACTIVE: ContextVar[Mapping[str, ObjectDef] | None] = ContextVar("sandbox_objects", default=None)
+
+
+@contextmanager
+def objects_in_use(objects: Mapping[str, ObjectDef]) -> Iterator[None]:
+    """Make `get_object` answer from *objects* (by lower-case name) inside the block."""
+    token = _ACTIVE.set(objects)
+    try:
+        yield
+    finally:
+        _ACTIVE.reset(token)
+
+
 def get_object(name: str) -> ObjectDef | None:
-    """Look an object up case-insensitively, as the API does."""
-    return OBJECTS.get(name.lower())
+    """Look an object up case-insensitively, as the API does (in the current org's schema)."""
+    return (_ACTIVE.get() or OBJECTS).get(name.lower())
 
 
 def table_ddl(obj: ObjectDef) -> str:

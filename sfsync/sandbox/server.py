@@ -7,7 +7,9 @@ injection around the REST (`rest`), Bulk 2.0 (`bulk`) and OAuth (`auth`) resourc
 runs it until SIGTERM/SIGINT. Both write `connection.env` in the data directory.
 
 Admin endpoints (outside /services/, never counted or faulted; any token the org issued):
-`GET|POST|DELETE /__sandbox/faults`, `GET /__sandbox/calls?limit=N`, `POST /__sandbox/reset-calls`.
+`GET|POST|DELETE /__sandbox/faults`, `GET /__sandbox/calls?limit=N`, `POST /__sandbox/reset-calls`,
+`GET /__sandbox/writes` (every record written successfully since the last reset, with its Id),
+`GET|POST|DELETE /__sandbox/describe` (hide or retype fields in describe, for `sfsync check`).
 """
 
 from __future__ import annotations
@@ -29,9 +31,10 @@ from typing import Any
 import structlog
 
 from sfsync.errors import ConfigError
-from sfsync.sandbox import auth, describe, rest
+from sfsync.sandbox import auth, describe, rest, schema
 from sfsync.sandbox.bulk import BulkJobs, IngestJob, QueryJob
 from sfsync.sandbox.faults import FaultSpec, FaultSpecError, load_faults, parse_faults
+from sfsync.sandbox.metadata import MetadataDeploys
 from sfsync.sandbox.org import DB_FILE, SandboxOrg
 from sfsync.sandbox.protocol import (
     ApiError,
@@ -42,6 +45,7 @@ from sfsync.sandbox.protocol import (
     not_found,
 )
 from sfsync.sandbox.rest import CallContext, QueryCursors
+from sfsync.sandbox.schema import get_object
 from sfsync.sandbox.tls import ensure_certificates, server_context
 
 log = structlog.get_logger(__name__)
@@ -85,9 +89,14 @@ class SandboxApp:
         self.instance_url = instance_url
         self.cursors = QueryCursors()
         self.bulk = BulkJobs(org)
+        self.metadata = MetadataDeploys(org)
 
     def handle(self, request: Request) -> Response | None:
-        """Route, authenticate, count and fault one request."""
+        """Route, authenticate, count and fault one request, in this org's schema."""
+        with schema.objects_in_use(self.org.objects):
+            return self._handle(request)
+
+    def _handle(self, request: Request) -> Response | None:
         path = request.path
         if path.startswith("/__sandbox/"):
             return self._admin(request)
@@ -197,8 +206,10 @@ class SandboxApp:
                     return rest.sobject_info(ctx, obj) if method == "GET" else rest.create(ctx, obj)
                 case ["sobjects", name, "describe"]:
                     allow("GET")
+                    obj = rest.object_or_404(name)
+                    overrides = self.org.describe_overrides.get(obj.name)
                     return json_response(
-                        200, describe.describe_sobject(rest.object_or_404(name), ctx.version)
+                        200, describe.describe_sobject(obj, ctx.version, overrides)
                     )
                 case ["sobjects", name, record_id]:
                     allow("GET", "PATCH", "DELETE")
@@ -208,6 +219,12 @@ class SandboxApp:
                     if method == "PATCH":
                         return rest.update(ctx, obj, record_id)
                     return rest.delete(ctx, obj, record_id)
+                case ["metadata", "deployRequest"]:
+                    allow("POST")
+                    return self.metadata.create(ctx)
+                case ["metadata", "deployRequest", deploy_id]:
+                    allow("GET")
+                    return self.metadata.status(ctx, deploy_id)
                 case ["composite", "sobjects"]:
                     allow("POST", "PATCH", "DELETE")
                     if method == "POST":
@@ -294,10 +311,44 @@ class SandboxApp:
                     "calls": self.org.calls.recent(limit),
                 },
             )
+        if path == "/__sandbox/describe":
+            return self._admin_describe(request)
+        if path == "/__sandbox/writes" and request.method == "GET":
+            return json_response(200, {"writes": self.org.calls.writes()})
         if path == "/__sandbox/reset-calls" and request.method == "POST":
             self.org.reset_calls()
             return json_response(200, {"api_calls": 0})
         return not_found().to_response()
+
+    def _admin_describe(self, request: Request) -> Response:
+        """
+        Alter what describe reports, to play an org whose schema differs (`sfsync check`):
+        POST `{"Lead": {"SFS_Score__c": null, "SFS_Grade__c": {"type": "double"}}}` hides
+        SFS_Score__c and retypes SFS_Grade__c; DELETE restores the demo org's describe.
+        """
+        if request.method in ("POST", "PUT"):
+            try:
+                body = request.json()
+            except ApiError as exc:
+                return exc.to_response()
+            valid = isinstance(body, dict) and all(
+                isinstance(fields, dict)
+                and all(v is None or isinstance(v, dict) for v in fields.values())
+                for fields in body.values()
+            )
+            if not valid:
+                return json_response(
+                    400, {"error": "expected {object: {field: null | {describe key: value}}}"}
+                )
+            self.org.describe_overrides = {
+                (obj.name if (obj := get_object(name)) else name): fields
+                for name, fields in body.items()
+            }
+        elif request.method == "DELETE":
+            self.org.describe_overrides = {}
+        elif request.method != "GET":
+            return rest.method_not_allowed(request.method, "GET, POST, DELETE")
+        return json_response(200, self.org.describe_overrides)
 
 
 class _NotAllowedError(Exception):
@@ -555,21 +606,25 @@ def start_sandbox(
     port: int = 0,
     faults: FaultSpec | Path | None = None,
     daily_api_limit: int | None = None,
+    output_fields: bool | None = None,
 ) -> RunningSandbox:
     """
     Start a sandbox org on https://host:port (port 0: any free port) in a background thread.
 
     The data directory keeps the CA (ca.pem), server certificate, SQLite database
-    (org.sqlite3) and connection.env across restarts.
+    (org.sqlite3) and connection.env across restarts. *output_fields* False starts a new org
+    whose Lead lacks the sfsync output fields (deploy them with `sfsync fields --deploy`);
+    None keeps whatever the data directory's org has.
 
     Raises:
-        ConfigError: a non-loopback host, or an invalid fault spec.
+        ConfigError: a non-loopback host, an invalid fault spec, or *output_fields*
+            contradicting the existing org.
     """
     check_loopback(host)
     spec = load_faults(faults) if isinstance(faults, Path) else faults
     data_dir.mkdir(parents=True, exist_ok=True)
     tls = ensure_certificates(data_dir)
-    org = SandboxOrg(data_dir / DB_FILE, faults=spec)
+    org = SandboxOrg(data_dir / DB_FILE, faults=spec, output_fields=output_fields)
     if daily_api_limit is not None:
         org.daily_api_limit = daily_api_limit
     url_host = f"[{host}]" if ":" in host else host
