@@ -13,6 +13,7 @@ from the outside:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -22,6 +23,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -29,6 +31,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from sfsync.errors import RecordError
 from sfsync.sandbox import schema
 from sfsync.sandbox.org import DB_FILE, SandboxOrg, WriteOp
 from sfsync.sandbox.seed import MARKETING_USER_ID, seed_org
@@ -131,6 +134,47 @@ def touch_leads(org: SandboxOrg, *, share: float, seed: int) -> int:
     if failed:
         raise RuntimeError(f"touching leads failed: {failed[0].errors}")
     return len(chosen)
+
+
+def engine_time(state_path: Path, *, definition: Path, now: datetime) -> dict[str, Any]:
+    """
+    Time sfsync's engine alone on the mirror a full sync left behind: every lead and its
+    activities read from the state store in the pass's batches and qualified, as the pass
+    does, with no org involved. `qualify_seconds` is the engine, `mirror_seconds` the
+    SQLite reads around it; compare them with the pass's wall time.
+    """
+    from sfsync.definition.loader import load_compiled
+    from sfsync.scoring import qualify
+    from sfsync.state import StateStore
+
+    compiled = load_compiled(definition)
+    leads = 0
+    engine = 0.0
+    with StateStore(state_path) as store:
+        users = {uid: str(u.get("Name") or "") for uid, u in store.users().items()}
+        integration_user = store.get_meta("integration_user_id")
+        started = time.perf_counter()
+        for batch in store.iter_leads_with_activities(batch_size=2000):
+            batch_started = time.perf_counter()
+            for lead, activities in batch:
+                with contextlib.suppress(RecordError):  # the pass skips those too
+                    qualify(
+                        lead,
+                        activities,
+                        compiled,
+                        now=now,
+                        users=users,
+                        integration_user_id=integration_user,
+                    )
+                leads += 1
+            engine += time.perf_counter() - batch_started
+        total = time.perf_counter() - started
+    return {
+        "leads": leads,
+        "qualify_seconds": round(engine, 3),
+        "mirror_seconds": round(total - engine, 3),
+        "leads_per_second": round(leads / engine) if engine else None,
+    }
 
 
 def call_kind(method: str, path: str) -> str:
@@ -367,6 +411,7 @@ def bench_size(
     progress(f"[{leads:,} leads] seeded in {seeded['seconds']:.1f}s")
     results: list[Measurement] = []
     touched = 0
+    engine: dict[str, Any] | None = None
     for contestant in contestants:
         work_dir = work_root / f"leads-{leads}" / contestant
         data_dir = work_dir / "org"
@@ -393,6 +438,17 @@ def bench_size(
                     now=clock,
                 )
                 results.append(m)
+                if contestant == "sfsync" and scenario == "full" and m.exit_code == 0:
+                    engine = engine_time(
+                        work_dir / "sfsync-state.sqlite3",
+                        definition=ROOT / "mappings" / "default.yaml",
+                        now=datetime.now(UTC),
+                    )
+                    progress(
+                        f"[{leads:,} leads] engine alone: {engine['leads']:,} leads qualified"
+                        f" in {engine['qualify_seconds']:.1f}s"
+                        f" (+{engine['mirror_seconds']:.1f}s reading the mirror)"
+                    )
                 mark = " (extrapolated)" if m.extrapolated else ""
                 status = "ok" if m.exit_code == 0 else f"FAILED (exit {m.exit_code})"
                 progress(
@@ -406,5 +462,6 @@ def bench_size(
         "touched_for_nightly": touched,
         "nightly_after_days": nightly_after_days,
         "settled": settle,
+        "engine": engine,
         "results": [m.to_json() for m in results],
     }

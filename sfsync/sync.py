@@ -28,20 +28,23 @@ Guarantees:
 
 from __future__ import annotations
 
+import hashlib
 import math
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
+from itertools import islice
 from typing import Any, Literal, Protocol
 
 import structlog
 
 from sfsync.definition import CompiledDefinition
-from sfsync.errors import QuotaExceededError, RecordError
+from sfsync.errors import QuotaExceededError, RecordError, SalesforceError
 from sfsync.salesforce.soql import build_select, format_soql
 from sfsync.scoring import qualify
+from sfsync.spool import Spool
 from sfsync.state import HistoryEntry, Reject, StateStore
 
 log = structlog.get_logger(__name__)
@@ -51,6 +54,8 @@ USER_FIELDS = ("Id", "Name", "IsActive", "SystemModstamp")
 # Read for people (explain, demo, report), never scored: every org's Lead has them.
 LEAD_DISPLAY_FIELDS = ("Name", "Company")
 SF_DATETIME = "%Y-%m-%dT%H:%M:%S.%f"
+# State meta key: the definition (version and content) the leads were last qualified with.
+DEFINITION_META = "definition_fingerprint"
 
 
 class WriteOutcome(Protocol):
@@ -76,7 +81,9 @@ class OrgClient(Protocol):
         include_deleted: bool = False,
     ) -> Iterator[dict[str, Any]]: ...
 
-    def write(self, object_name: str, records: Sequence[Mapping[str, Any]]) -> Sequence[Any]: ...
+    def write(self, object_name: str, records: Sequence[Mapping[str, Any]]) -> Sequence[Any]:
+        """Update *records*, results in their order; *records* may be disk-backed."""
+        ...
 
     def user_id(self) -> str: ...
 
@@ -143,6 +150,12 @@ def format_sf_datetime(value: datetime) -> str:
     """Format a datetime as Salesforce serialises it: UTC, milliseconds, `+0000`."""
     utc = value.astimezone(UTC)
     return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}+0000"
+
+
+def definition_fingerprint(definition: CompiledDefinition) -> str:
+    """The definition's version and a digest of its content: an edit changes it."""
+    content = definition.definition.model_dump_json().encode()
+    return f"{definition.version}:{hashlib.sha256(content).hexdigest()[:16]}"
 
 
 def window_start(watermark: str | None, overlap: timedelta) -> datetime | None:
@@ -240,6 +253,12 @@ class PassContext:
     should_stop: Callable[[], bool] = lambda: False
     on_progress: Callable[[str, int, int | None], None] | None = None
     keep_changes: bool = False
+    # A SOQL condition ANDed into the Lead read (the backfill's scope and CreatedDate
+    # slice): the pass then qualifies only the leads that read returned, keeps the mirror's
+    # other leads and leaves the Lead watermark alone (a slice says nothing about the rest).
+    lead_where: str | None = None
+    # Read only these objects (None: every object the definition needs).
+    objects: frozenset[str] | None = None
 
 
 def run_pass(
@@ -263,14 +282,19 @@ def run_pass(
     try:
         client.start_budget()
         integration_user = _integration_user(client, store)
+        users_before = store.users()
         pending = _extract(client, store, definition, ctx, report)
-        affected = _affected_leads(store, definition, ctx, pending)
+        affected = _affected_leads(store, definition, ctx, pending, users_before)
         changes = _qualify_and_diff(store, definition, ctx, report, affected, integration_user)
-        if not ctx.dry_run:
+        if ctx.dry_run:
+            changes.close()
+        else:
             _write(client, store, definition, ctx, report, changes)
             with store.transaction():
                 for object_name, stamp in pending.watermarks.items():
                     store.set_watermark(object_name, stamp)
+                if ctx.lead_ids is None and ctx.lead_where is None:
+                    store.set_meta(DEFINITION_META, definition_fingerprint(definition))
             report.watermarks = dict(pending.watermarks)
     except QuotaExceededError as exc:
         report.outcome = "partial"
@@ -341,6 +365,9 @@ def _extract(
 ) -> _Pending:
     pending = _Pending()
     for object_name, fields, lead_field in _read_objects(definition):
+        if ctx.objects is not None and object_name not in ctx.objects:
+            continue
+        sliced = object_name == "Lead" and ctx.lead_where is not None
         watermark = store.get_watermark(object_name)
         full = ctx.mode == "full" or watermark is None
         where = None
@@ -348,57 +375,90 @@ def _extract(
             start = window_start(watermark, ctx.overlap)
             assert start is not None
             where = format_soql("SystemModstamp > {}", start)
+        if sliced:
+            where = f"({where}) AND ({ctx.lead_where})" if where else ctx.lead_where
         # Users are never deleted, only deactivated; every other object is read with
         # queryAll so that deleted activity lowers the counters it fed.
         include_deleted = object_name != "User"
+        # Records stream from the org into the mirror. The Ids read are kept only where
+        # they pick the leads to re-qualify (an incremental pass, a slice of leads): a full
+        # or nightly pass re-qualifies every lead, and a full read's deletion sweep keeps
+        # its Ids in SQLite, so reading a large org takes bounded memory.
+        keep_ids = ctx.mode == "incremental" or sliced
         seen_ids: set[str] = set()
-        stamps: list[str | None] = []
+        newest = _NewestStamp(watermark)
 
         def tracked(
             records: Iterator[dict[str, Any]],
             seen_ids: set[str] = seen_ids,
-            stamps: list[str | None] = stamps,
+            newest: _NewestStamp = newest,
             object_name: str = object_name,
+            keep_ids: bool = keep_ids,
         ) -> Iterator[dict[str, Any]]:
             for n, record in enumerate(records, start=1):
                 if ctx.should_stop():
                     raise PassInterruptedError
-                seen_ids.add(record["Id"])
-                stamps.append(record.get("SystemModstamp"))
+                if keep_ids:
+                    seen_ids.add(record["Id"])
+                newest.add(record.get("SystemModstamp"))
                 if ctx.on_progress and n % 1000 == 0:
                     ctx.on_progress(f"read {object_name}", n, None)
                 yield record
 
         records = client.read(object_name, fields, where=where, include_deleted=include_deleted)
         with store.transaction():
-            count = store.upsert_records(object_name, tracked(records), lead_field=lead_field)
-            if full and ctx.mode == "full":
-                store.delete_missing(object_name, seen_ids)
+            if full and ctx.mode == "full" and not sliced:
+                count, _ = store.replace_records(
+                    object_name, tracked(records), lead_field=lead_field
+                )
+            else:
+                count = store.upsert_records(object_name, tracked(records), lead_field=lead_field)
         report.read[object_name] = count
         pending.changed_ids[object_name] = seen_ids
-        new_mark = next_watermark(watermark, stamps)
-        if new_mark is not None and new_mark != watermark:
+        new_mark = newest.value
+        if new_mark is not None and new_mark != watermark and not sliced:
             pending.watermarks[object_name] = new_mark
     return pending
 
 
 def _affected_leads(
-    store: StateStore, definition: CompiledDefinition, ctx: PassContext, pending: _Pending
+    store: StateStore,
+    definition: CompiledDefinition,
+    ctx: PassContext,
+    pending: _Pending,
+    users_before: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> list[str] | None:
-    """Lead Ids to re-qualify; None means every lead in the mirror."""
+    """
+    Lead Ids to re-qualify; None means every lead in the mirror.
+
+    *users_before* is the mirror's User table before this pass's read: the overlap window
+    re-reads the newest User on every pass, and only a User that really changed may
+    re-qualify everything.
+    """
     if ctx.lead_ids is not None:
         return sorted(ctx.lead_ids)
+    if ctx.lead_where is not None:
+        return sorted(pending.changed_ids.get("Lead", ()))
     if ctx.mode in ("full", "rescore"):
+        return None
+    if store.get_meta(DEFINITION_META) != definition_fingerprint(definition):
+        # A new or edited definition (or none applied yet): every lead's outputs may change,
+        # and the version stamp must too. Re-qualifying the mirror costs no API calls.
+        log.info("sfsync.sync.definition_changed", definition_version=definition.version)
         return None
     affected = set(pending.changed_ids.get("Lead", ()))
     for object_name in definition.activity_objects():
         ids = pending.changed_ids.get(object_name)
         if ids:
             affected |= store.lead_ids_for_activities(object_name, ids)
-    if pending.changed_ids.get("User"):
-        # A renamed or new user can change who counts as a human sales touch: re-qualify
-        # the leads with activity by those users. Rare, so keep it simple: everything.
-        return None
+    user_ids = pending.changed_ids.get("User")
+    if user_ids:
+        users_now = store.users()
+        before = users_before if users_before is not None else {}
+        if any(before.get(uid) != users_now.get(uid) for uid in user_ids):
+            # A renamed or new user can change who counts as a human sales touch: re-qualify
+            # the leads with activity by those users. Rare, so keep it simple: everything.
+            return None
     affected |= {reject.lead_id for reject in store.pending_rejects()}
     return sorted(affected)
 
@@ -418,11 +478,12 @@ def _qualify_and_diff(
     report: PassReport,
     affected: list[str] | None,
     integration_user: str | None,
-) -> list[_Change]:
+) -> Spool[_Change]:
     users = {uid: str(u.get("Name") or "") for uid, u in store.users().items()}
     outputs = definition.definition.outputs
     status_cfg = definition.definition.status.standard_status
-    changes: list[_Change] = []
+    # On disk, not in a list: a full pass may change every lead of the org.
+    changes: Spool[_Change] = Spool()
     statuses: Counter[str] = Counter()
     written_cache: dict[str, dict[str, Any]] = {}
     total = len(affected) if affected is not None else store.count("Lead")
@@ -447,10 +508,10 @@ def _qualify_and_diff(
                 log.warning("sfsync.record.skipped", record_id=lead.get("Id"), error=str(exc))
                 continue
             report.qualified += 1
-            statuses[q.status] += 1
             if is_truthy(lead.get("IsConverted")):
                 report.skipped_converted += 1
                 continue
+            statuses[q.status] += 1
             desired = q.to_fields()
             if status_cfg.enabled and q.standard_status is not None:
                 last = (written_cache.get(lead["Id"]) or {}).get(status_cfg.field)
@@ -473,7 +534,11 @@ def _qualify_and_diff(
     report.statuses = dict(sorted(statuses.items()))
     if ctx.keep_changes:
         report.changes = [
-            {"Id": c.lead_id, "changes": {k: {"old": o, "new": n} for k, (o, n) in c.diff.items()}}
+            {
+                "Id": c.lead_id,
+                "changes": {k: {"old": o, "new": n} for k, (o, n) in c.diff.items()},
+                "fields": dict(c.fields),
+            }
             for c in changes
         ]
     del outputs
@@ -486,74 +551,138 @@ def _write(
     definition: CompiledDefinition,
     ctx: PassContext,
     report: PassReport,
-    changes: list[_Change],
+    changes: Spool[_Change],
 ) -> None:
-    if not changes:
-        return
-    at = format_sf_datetime(ctx.now)
-    # Write in slices so a stop request or a budget stop loses at most one slice of
-    # bookkeeping, and so each slice's results are recorded before the next is sent.
-    slice_size = 10_000
-    for start in range(0, len(changes), slice_size):
+    """
+    Write *changes* in one `client.write` call, so a large pass is one Bulk API job (the
+    client picks sObject Collections below its bulk threshold), then record the results
+    chunk by chunk, each chunk in one transaction, reading the spool and the results side
+    by side so memory stays bounded whatever the number of changes.
+
+    A process killed between the write and its recording leaves the watermarks where they
+    were: the next pass re-reads those leads, finds they already hold the values, and
+    writes nothing (the killed pass's history entries for them are lost, never doubled).
+    """
+    with changes:
+        if not changes:
+            return
         if ctx.should_stop():
             raise PassInterruptedError
-        chunk = changes[start : start + slice_size]
-        records = [{"Id": c.lead_id, **c.fields} for c in chunk]
-        results = client.write("Lead", records)
-        ok_rows: dict[str, dict[str, Any]] = {}
-        history: list[HistoryEntry] = []
-        rejects: list[Reject] = []
-        for change, result in zip(chunk, results, strict=True):
-            if result.success:
-                ok_rows[change.lead_id] = change.fields
-                history.extend(
-                    HistoryEntry(
-                        lead_id=change.lead_id,
-                        at=at,
-                        field=name,
-                        old=old,
-                        new=new,
-                        reasons=tuple(change.reasons),
-                        definition_version=definition.version,
-                    )
-                    for name, (old, new) in change.diff.items()
+        at = format_sf_datetime(ctx.now)
+        results = client.write("Lead", changes.map(_change_record))
+        if len(results) != len(changes):
+            msg = f"the org answered {len(results)} results for {len(changes)} records"
+            raise SalesforceError(msg, resource="write")
+        done = 0
+        for chunk, chunk_results in zip(
+            _chunked(changes, _RECORD_CHUNK), _chunked(results, _RECORD_CHUNK), strict=True
+        ):
+            _record_results(store, definition, report, at, chunk, chunk_results)
+            done += len(chunk)
+            if ctx.on_progress:
+                ctx.on_progress("write", done, len(changes))
+
+
+_RECORD_CHUNK = 2000  # results recorded per store transaction
+
+
+def _change_record(change: _Change) -> dict[str, Any]:
+    return {"Id": change.lead_id, **change.fields}
+
+
+def _chunked(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def _record_results(
+    store: StateStore,
+    definition: CompiledDefinition,
+    report: PassReport,
+    at: str,
+    chunk: Sequence[_Change],
+    results: Sequence[Any],
+) -> None:
+    """Record one chunk's outcome: what was written, its history, and the rejects."""
+    ok_rows: dict[str, dict[str, Any]] = {}
+    history: list[HistoryEntry] = []
+    rejects: list[Reject] = []
+    for change, result in zip(chunk, results, strict=True):
+        if result.success:
+            ok_rows[change.lead_id] = change.fields
+            history.extend(
+                HistoryEntry(
+                    lead_id=change.lead_id,
+                    at=at,
+                    field=name,
+                    old=old,
+                    new=new,
+                    reasons=tuple(change.reasons),
+                    definition_version=definition.version,
                 )
-            else:
-                rejects.append(
-                    Reject(
-                        lead_id=change.lead_id,
-                        error_code=result.error_code or "UNKNOWN",
-                        message=result.message or "",
-                        fields=tuple(getattr(result, "fields", ()) or ()),
-                    )
-                )
-        with store.transaction():
-            store.save_written(report.run_id, ok_rows)
-            store.upsert_records("Lead", _merged_leads(store, ok_rows), lead_field=None)
-            store.append_history(report.run_id, history)
-            store.record_rejects(report.run_id, rejects)
-            store.clear_rejects(ok_rows)
-        report.written += len(ok_rows)
-        report.rejected += len(rejects)
-        for reject in rejects:
-            log.warning(
-                "sfsync.record.rejected",
-                record_id=reject.lead_id,
-                error_code=reject.error_code,
-                error=reject.message,
+                for name, (old, new) in change.diff.items()
             )
-        if ctx.on_progress:
-            ctx.on_progress("write", start + len(chunk), len(changes))
+        else:
+            rejects.append(
+                Reject(
+                    lead_id=change.lead_id,
+                    error_code=result.error_code or "UNKNOWN",
+                    message=result.message or "",
+                    fields=tuple(getattr(result, "fields", ()) or ()),
+                )
+            )
+    with store.transaction():
+        store.save_written(report.run_id, ok_rows)
+        store.upsert_records("Lead", _merged_leads(store, ok_rows), lead_field=None)
+        store.append_history(report.run_id, history)
+        store.record_rejects(report.run_id, rejects)
+        store.clear_rejects(ok_rows)
+    report.written += len(ok_rows)
+    report.rejected += len(rejects)
+    for reject in rejects:
+        log.warning(
+            "sfsync.record.rejected",
+            record_id=reject.lead_id,
+            error_code=reject.error_code,
+            error=reject.message,
+        )
 
 
 def _merged_leads(
     store: StateStore, rows: Mapping[str, Mapping[str, Any]]
 ) -> Iterator[dict[str, Any]]:
     """The mirror's lead rows with what we just wrote, so explain/report see it at once."""
+    stored = store.get_records("Lead", rows)
     for lead_id, fields in rows.items():
-        lead = store.get_lead(lead_id)
+        lead = stored.get(lead_id)
         if lead is not None:
             yield {**lead, **fields}
+
+
+class _NewestStamp:
+    """
+    `next_watermark` over a stream: the newest SystemModstamp seen so far, in O(1) memory.
+    Salesforce's UTC stamps (`…T10:00:00.000+0000` or `…Z`) compare by their first 23
+    characters; any other form is parsed.
+    """
+
+    def __init__(self, current: str | None) -> None:
+        self.value = current
+        self._key = _stamp_key(current) if current else None
+
+    def add(self, stamp: str | None) -> None:
+        if not stamp:
+            return
+        key = _stamp_key(stamp)
+        if self._key is None or key > self._key:
+            self.value, self._key = stamp, key
+
+
+def _stamp_key(stamp: str) -> str:
+    if len(stamp) in (24, 28) and stamp[10] == "T" and stamp.endswith(("Z", "+0000")):
+        return stamp[:23]
+    return format_sf_datetime(parse_sf_datetime(stamp))[:23]
 
 
 def refresh_lead(

@@ -11,17 +11,22 @@ from __future__ import annotations
 
 import csv
 import io
+import tempfile
 from collections import defaultdict, deque
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, Protocol
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from itertools import islice
+from typing import IO, Any, Protocol
 
 import requests
 import structlog
 
-from sfsync.errors import SalesforceError
+from sfsync.errors import RetriableSalesforceError, SalesforceError
 from sfsync.salesforce.records import (
     WriteResult,
-    ingest_csv_chunks,
+    WriteResults,
+    csv_line,
+    ingest_columns,
+    ingest_row,
     parse_bulk_error,
     record_id,
 )
@@ -51,7 +56,12 @@ class Bulk2:
 
     *sleep* is called between polls (tests pass a fake); waits start at *poll_initial*
     seconds and double up to *poll_max*; a job not done after *poll_timeout* seconds of
-    waiting raises SalesforceError. Query results come *page_size* rows per request.
+    waiting raises SalesforceError. Query results come *page_size* rows per request and
+    are parsed while they stream in, so a page is never held in memory whole; a page whose
+    body breaks off is asked for again (up to *stream_retries* times) and the rows already
+    yielded are skipped. An update is one ingest job per *max_upload_bytes* of CSV
+    (Salesforce takes up to 150 MB base64-encoded per job, so 100 MB of CSV), built in a
+    temporary file rather than in memory.
     """
 
     def __init__(
@@ -64,6 +74,7 @@ class Bulk2:
         poll_timeout: float = 3600.0,
         page_size: int = 50_000,
         max_upload_bytes: int = 100_000_000,
+        stream_retries: int = 3,
     ) -> None:
         self._call = call
         self._sleep = sleep
@@ -72,6 +83,7 @@ class Bulk2:
         self._poll_timeout = poll_timeout
         self._page_size = page_size
         self._max_upload_bytes = max_upload_bytes
+        self._stream_retries = stream_retries
 
     # --- query ---------------------------------------------------------------------------
 
@@ -89,12 +101,14 @@ class Bulk2:
 
     def query_rows(self, job_id: str) -> Iterator[dict[str, str]]:
         """
-        Wait for query job *job_id*, then yield its CSV rows page by page.
+        Wait for query job *job_id*, then yield its CSV rows page by page, parsed as the
+        page streams in.
 
         A 412 JOB_NOT_COMPLETE answer on a result page sends us back to polling.
 
         Raises:
             SalesforceError: the job failed, was aborted or timed out.
+            RetriableSalesforceError: a page kept breaking off mid-body.
         """
         path = f"jobs/query/{job_id}"
         self._wait(path, job_id)
@@ -103,58 +117,112 @@ class Bulk2:
             params: dict[str, str | int] = {"maxRecords": self._page_size}
             if locator:
                 params["locator"] = locator
-            try:
-                response = self._call(
-                    "GET",
-                    f"{path}/results",
-                    name="jobs/query/results",
-                    params=params,
-                    headers={"Accept": "text/csv"},
-                )
-            except SalesforceError as exc:
-                if exc.status == 412 and exc.error_code == "JOB_NOT_COMPLETE":
-                    self._wait(path, job_id, first_wait=True)
+            done = breaks = 0  # rows of this page already yielded; times it broke off
+            while True:
+                try:
+                    response = self._call(
+                        "GET",
+                        f"{path}/results",
+                        name="jobs/query/results",
+                        params=params,
+                        headers={"Accept": "text/csv"},
+                        stream=True,
+                    )
+                except SalesforceError as exc:
+                    if exc.status == 412 and exc.error_code == "JOB_NOT_COMPLETE":
+                        self._wait(path, job_id, first_wait=True)
+                        continue
+                    raise
+                try:
+                    for n, row in enumerate(csv.DictReader(_stream_text(response)), start=1):
+                        if n > done:
+                            done = n
+                            yield row
+                except _STREAM_ERRORS as exc:
+                    breaks += 1
+                    if breaks > self._stream_retries:
+                        msg = f"GET jobs/query/results: the page broke off {breaks} times"
+                        raise RetriableSalesforceError(msg, resource="jobs/query/results") from exc
+                    log.info("sfsync.salesforce.bulk_page_retry", job_id=job_id, rows_done=done)
                     continue
-                raise
-            yield from csv.DictReader(io.StringIO(_text(response)))
+                finally:
+                    response.close()
+                break
             locator = response.headers.get("Sforce-Locator")
             if not locator or locator == "null":
                 return
 
     # --- ingest --------------------------------------------------------------------------
 
-    def update(self, sobject: str, records: Sequence[Mapping[str, Any]]) -> list[WriteResult]:
+    def update(self, sobject: str, records: Sequence[Mapping[str, Any]]) -> WriteResults:
         """
-        Update *records* (each with an Id) through one ingest job per upload-size chunk.
+        Update *records* (each with an Id) through one ingest job per upload-size part
+        (one job for up to about 100 MB of CSV).
 
-        Results are mapped back by the Id column; records a job never reached are failed
-        with error code `UNPROCESSED`.
+        *records* is read twice, in order (columns, then rows), and never copied; the CSV
+        goes through a temporary file. Results are mapped back by the Id column; records a
+        job never reached are failed with error code `UNPROCESSED`. When a job reports every
+        record processed, only its failed results are downloaded (and none when nothing
+        failed): the rest succeeded.
 
         Raises:
+            ValueError: a record has no Id.
             SalesforceError: and subclasses, when a job cannot be created or completed.
         """
-        results: list[WriteResult | None] = [None] * len(records)
-        for positions, body in ingest_csv_chunks(records, max_bytes=self._max_upload_bytes):
-            chunk_ids = [record_id(records[p]) for p in positions]
-            for position, result in zip(
-                positions, self._ingest_chunk(sobject, chunk_ids, body), strict=True
-            ):
-                results[position] = result
-        return [r for r in results if r is not None]
+        columns = ingest_columns(records)
+        failures: dict[int, WriteResult] = {}
+        for start, end, body in self._csv_parts(records, columns):
+            with body:
+                failures.update(self._ingest_part(sobject, records, start, end, body))
+        return WriteResults(records, failures)
 
-    def _ingest_chunk(self, sobject: str, ids: list[str], body: bytes) -> list[WriteResult]:
+    def _csv_parts(
+        self, records: Iterable[Mapping[str, Any]], columns: Sequence[str]
+    ) -> Iterator[tuple[int, int, IO[bytes]]]:
+        """Yield `(start, end, file)`: records[start:end] as CSV, at most ~max_upload_bytes."""
+        header = csv_line(columns)
+        body: IO[bytes] | None = None
+        start = position = size = 0
+        for position, record in enumerate(records):
+            line = csv_line(ingest_row(record, columns))
+            if body is not None and size + len(line) > self._max_upload_bytes:
+                yield start, position, body
+                body = None
+            if body is None:
+                body = tempfile.TemporaryFile()  # noqa: SIM115 - the caller closes it
+                body.write(header)
+                start, size = position, len(header)
+            body.write(line)
+            size += len(line)
+        if body is not None:
+            yield start, position + 1, body
+
+    def _ingest_part(
+        self,
+        sobject: str,
+        records: Sequence[Mapping[str, Any]],
+        start: int,
+        end: int,
+        body: IO[bytes],
+    ) -> dict[int, WriteResult]:
         create = {"object": sobject, "operation": "update"} | _JOB_OPTIONS
         job = self._call("POST", "jobs/ingest", name="jobs/ingest", json=create).json()
         job_id = str(job["id"])
         path = f"jobs/ingest/{job_id}"
         content_url = job.get("contentUrl") or f"{path}/batches"
-        log.info("sfsync.salesforce.bulk_ingest_started", job_id=job_id, object=sobject)
+        log.info(
+            "sfsync.salesforce.bulk_ingest_started",
+            job_id=job_id,
+            object=sobject,
+            records=end - start,
+            bytes=body.tell(),
+        )
         try:
             self._call(
                 "PUT",
                 "/" + content_url.lstrip("/"),
                 name="jobs/ingest/batches",
-                data=body,
+                data=body,  # the transport rewinds it before every attempt
                 headers={"Content-Type": "text/csv"},
             )
             self._call("PATCH", path, name="jobs/ingest", json={"state": "UploadComplete"})
@@ -162,44 +230,51 @@ class Bulk2:
             self._abort(path, job_id)
             raise
         info = self._wait(path, job_id, accept_failed=True)
-        return self._ingest_results(path, ids, info)
+        return self._ingest_failures(path, records, start, end, info)
 
-    def _ingest_results(
-        self, path: str, ids: list[str], info: Mapping[str, Any]
-    ) -> list[WriteResult]:
-        positions: dict[str, deque[int]] = defaultdict(deque)
-        for position, id_ in enumerate(ids):
-            positions[id_].append(position)
-        results: list[WriteResult | None] = [None] * len(ids)
-
-        def place(row: Mapping[str, str], result: WriteResult) -> None:
-            for key in (row.get("Id"), row.get("sf__Id")):
-                if key and positions.get(key):
-                    results[positions[key].popleft()] = result
-                    return
-
-        for row in self._result_rows(f"{path}/successfulResults"):
-            place(row, WriteResult(id=row.get("sf__Id") or row.get("Id"), success=True))
-        for row in self._result_rows(f"{path}/failedResults"):
-            code, message, fields = parse_bulk_error(row.get("sf__Error", ""))
-            failed_id = row.get("Id") or row.get("sf__Id") or None
-            place(row, WriteResult(failed_id, False, code, message or None, fields))
+    def _ingest_failures(
+        self,
+        path: str,
+        records: Sequence[Mapping[str, Any]],
+        start: int,
+        end: int,
+        info: Mapping[str, Any],
+    ) -> dict[int, WriteResult]:
+        """The failed records of one job by position in *records*; the others succeeded."""
+        processed = _int(info.get("numberRecordsProcessed"))
+        failed_count = _int(info.get("numberRecordsFailed"))
+        complete = processed == end - start and failed_count is not None
+        failed: dict[str, deque[WriteResult]] = defaultdict(deque)
+        if failed_count or not complete:
+            for row in self._result_rows(f"{path}/failedResults"):
+                code, message, fields = parse_bulk_error(row.get("sf__Error", ""))
+                failed_id = row.get("Id") or row.get("sf__Id") or ""
+                failed[failed_id].append(
+                    WriteResult(failed_id, False, code, message or None, fields)
+                )
+        if complete:
+            return _place(records, start, end, failed, None, "") if failed else {}
+        # The job stopped early (Failed, Aborted) or did not say how far it got: a record in
+        # neither result list was never processed (unprocessedrecords would only repeat that).
+        succeeded = {
+            row.get("Id") or row.get("sf__Id") or ""
+            for row in self._result_rows(f"{path}/successfulResults")
+        }
         reason = str(info.get("errorMessage") or "the Bulk API job ended before this record")
-        if any(r is None for r in results):
-            # Only worth a request when some records are in neither list. Salesforce's docs
-            # spell the resource `unprocessedrecords` (simple-salesforce: unprocessedRecords).
-            for row in self._result_rows(f"{path}/unprocessedrecords"):
-                place(row, WriteResult(row.get("Id"), False, "UNPROCESSED", reason))
-        return [
-            r if r is not None else WriteResult(ids[i], False, "UNPROCESSED", reason)
-            for i, r in enumerate(results)
-        ]
+        return _place(records, start, end, failed, succeeded, reason)
 
-    def _result_rows(self, path: str) -> list[dict[str, str]]:
+    def _result_rows(self, path: str) -> Iterator[dict[str, str]]:
         response = self._call(
-            "GET", path + "/", name="jobs/ingest/results", headers={"Accept": "text/csv"}
+            "GET",
+            path + "/",
+            name="jobs/ingest/results",
+            headers={"Accept": "text/csv"},
+            stream=True,
         )
-        return list(csv.DictReader(io.StringIO(_text(response))))
+        try:
+            yield from csv.DictReader(_stream_text(response))
+        finally:
+            response.close()
 
     def _abort(self, path: str, job_id: str) -> None:
         try:
@@ -237,6 +312,70 @@ class Bulk2:
             delay = min(delay * 2, self._poll_max)
 
 
-def _text(response: requests.Response) -> str:
-    # Bulk CSV is UTF-8; requests would guess ISO-8859-1 for text/csv without a charset.
-    return response.content.decode("utf-8-sig")
+_STREAM_ERRORS = (
+    requests.exceptions.ConnectionError,
+    requests.exceptions.ChunkedEncodingError,
+    requests.exceptions.ContentDecodingError,
+    requests.exceptions.Timeout,
+)
+
+
+def _place(
+    records: Sequence[Mapping[str, Any]],
+    start: int,
+    end: int,
+    failed: Mapping[str, deque[WriteResult]],
+    succeeded: set[str] | None,
+    reason: str,
+) -> dict[int, WriteResult]:
+    """
+    Map failed result rows to the positions of their records in records[start:end] (an Id
+    listed twice fails its records in order). With *succeeded*, a record in neither list
+    fails as UNPROCESSED with *reason*.
+    """
+    failures: dict[int, WriteResult] = {}
+    for position, record in enumerate(islice(records, start, end), start):
+        rid = record_id(record)
+        queue = failed.get(rid)
+        if queue:
+            failures[position] = queue.popleft()
+        elif succeeded is not None and rid not in succeeded:
+            failures[position] = WriteResult(rid, False, "UNPROCESSED", reason)
+    return failures
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class _ChunkReader(io.RawIOBase):
+    """A readable stream over an iterator of byte chunks (a response's iter_content)."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self._chunks = chunks
+        self._pending = memoryview(b"")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._pending:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                return 0
+            self._pending = memoryview(chunk)
+        size = min(len(buffer), len(self._pending))
+        buffer[:size] = self._pending[:size]
+        self._pending = self._pending[size:]
+        return size
+
+
+def _stream_text(response: requests.Response) -> io.TextIOWrapper:
+    """The response body as text lines for csv, decoded while it streams in."""
+    # Bulk CSV is UTF-8 (requests would guess ISO-8859-1 for text/csv without a charset);
+    # newline="" keeps line breaks inside quoted cells for csv to handle.
+    raw = io.BufferedReader(_ChunkReader(response.iter_content(1 << 16)), 1 << 16)
+    return io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")

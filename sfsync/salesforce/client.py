@@ -36,7 +36,8 @@ from sfsync.salesforce.auth import authenticate
 from sfsync.salesforce.bulk import Bulk2
 from sfsync.salesforce.records import (
     WriteResult,
-    convert_csv_row,
+    WriteResults,
+    csv_row_converter,
     field_types,
     record_id,
     rest_value,
@@ -189,9 +190,19 @@ class SalesforceClient:
         return self._query_pages(soql, "queryAll" if include_deleted else "query", headers)
 
     def _query_pages(
-        self, soql: str, resource: str, headers: dict[str, str]
+        self,
+        soql: str,
+        resource: str,
+        headers: dict[str, str],
+        *,
+        first_page: Mapping[str, Any] | None = None,
     ) -> Iterator[dict[str, Any]]:
-        page = self._json("GET", f"{resource}/", name=resource, params={"q": soql}, headers=headers)
+        if first_page is None:
+            page = self._json(
+                "GET", f"{resource}/", name=resource, params={"q": soql}, headers=headers
+            )
+        else:
+            page = first_page
         while True:
             for record in page.get("records", []):
                 yield strip_attributes(record)
@@ -229,11 +240,12 @@ class SalesforceClient:
         return self._bulk_records(job_id, sobject or object_from_soql(soql))
 
     def _bulk_records(self, job_id: str, sobject: str | None) -> Iterator[dict[str, Any]]:
-        types: dict[str, str] | None = None
+        convert: Callable[[Mapping[str, str]], dict[str, Any]] | None = None
         for row in self._bulk.query_rows(job_id):
-            if types is None:
-                types = self._column_types(sobject, list(row))
-            yield convert_csv_row(row, types)
+            if convert is None:
+                columns = list(row)
+                convert = csv_row_converter(columns, self._column_types(sobject, columns))
+            yield convert(row)
 
     def read(
         self,
@@ -244,20 +256,28 @@ class SalesforceClient:
         include_deleted: bool = False,
     ) -> Iterator[dict[str, Any]]:
         """
-        Read *fields* of matching *sobject* records: count first (one request), then REST
-        query up to `bulk_read_threshold` rows, Bulk API 2.0 above.
+        Read *fields* of matching *sobject* records: REST query up to `bulk_read_threshold`
+        rows, Bulk API 2.0 above.
+
+        The first request counts and reads at once: the REST query with `LIMIT threshold+1`.
+        Its `totalSize` tells whether the result is small; if it is, those pages are the
+        whole result (no separate COUNT request); if not, that page is dropped and a Bulk
+        query job reads everything.
 
         Raises:
             ConfigError: for invalid object/field names.
             SalesforceError: and subclasses.
         """
         soql = build_select(sobject, fields, where=where)
-        total = self.count(sobject, where, include_deleted=include_deleted)
+        probe = build_select(sobject, fields, where=where, limit=self._bulk_read_threshold + 1)
+        resource = "queryAll" if include_deleted else "query"
+        first = self._json("GET", f"{resource}/", name=resource, params={"q": probe})
+        total = int(first.get("totalSize") or 0)
         use_bulk = total > self._bulk_read_threshold
         log.debug("sfsync.salesforce.read_planned", object=sobject, count=total, bulk=use_bulk)
         if use_bulk:
             return self.bulk_query(soql, include_deleted=include_deleted)
-        return self.query(soql, include_deleted=include_deleted)
+        return self._query_pages(probe, resource, {}, first_page=first)
 
     def describe(self, sobject: str) -> dict[str, Any]:
         """
@@ -371,10 +391,12 @@ class SalesforceClient:
 
     # --- writes --------------------------------------------------------------------------
 
-    def write(self, sobject: str, records: Sequence[Mapping[str, Any]]) -> list[WriteResult]:
+    def write(self, sobject: str, records: Sequence[Mapping[str, Any]]) -> Sequence[WriteResult]:
         """
         Update *records*: sObject Collections up to `bulk_write_threshold` records, Bulk
-        API 2.0 above. Results come back in the order of *records*.
+        API 2.0 above (one ingest job per ~100 MB of CSV, so one for any usual pass).
+        Results come back in the order of *records*; *records* may be any sequence (a
+        disk-backed one for large passes) and must stay readable while the results are used.
 
         Raises:
             ValueError: a record has no Id.
@@ -427,12 +449,13 @@ class SalesforceClient:
             raise SalesforceError(msg, resource="composite/sobjects")
         return [result_from_save(ids[p], item) for p, item in zip(batch, items, strict=True)]
 
-    def bulk_update(self, sobject: str, records: Sequence[Mapping[str, Any]]) -> list[WriteResult]:
+    def bulk_update(self, sobject: str, records: Sequence[Mapping[str, Any]]) -> WriteResults:
         """
         Update *records* with a Bulk API 2.0 ingest job (None sets a field to null), and map
-        the results back by Id in the order of *records*. Rows that failed with
-        UNABLE_TO_LOCK_ROW are sent once more through `update` when there are at most
-        `bulk_write_threshold` of them.
+        the results back by Id in the order of *records* (successes are implied, so the
+        results hold only the failures in memory). Rows that failed with
+        UNABLE_TO_LOCK_ROW are sent once more through `update` (halving batches) when there
+        are at most `bulk_write_threshold` of them.
 
         Raises:
             ValueError: a record has no Id.
@@ -441,16 +464,27 @@ class SalesforceClient:
         """
         name = quote_object(sobject)
         if not records:
-            return []
+            return WriteResults(records, {})
         results = self._bulk.update(name, records)
-        locked = [i for i, r in enumerate(results) if r.error_code == LOCK_ERROR]
+        locked = sorted(i for i, r in results.failures.items() if r.error_code == LOCK_ERROR)
         if locked and len(locked) <= self._bulk_write_threshold:
             retried = self.update(name, [records[i] for i in locked])
             for position, result in zip(locked, retried, strict=True):
-                results[position] = result
+                results.replace(position, result)
         return results
 
     # --- transport -----------------------------------------------------------------------
+
+    def request_json(self, method: str, path: str, *, name: str, **kwargs: Any) -> Any:
+        """
+        Send one request (*path* relative to /services/data/vXX.X/, or absolute from the
+        host) through the budget check, retries and re-login, and return its JSON body.
+        For resources sfsync uses rarely, such as the Metadata API's deployRequest.
+
+        Raises:
+            SalesforceError: and subclasses, as for every call.
+        """
+        return self._json(method, path, name=name, **kwargs)
 
     def _json(self, method: str, path: str, *, name: str, **kwargs: Any) -> Any:
         response = self._call(method, path, name=name, **kwargs)
@@ -496,6 +530,9 @@ class SalesforceClient:
         url = f"https://{sf.sf_instance}{path}" if path.startswith("/") else sf.base_url + path
         options = dict(kwargs)
         headers = {AUTO_ASSIGN_HEADER: "FALSE", **sf.headers, **options.pop("headers", {})}
+        body = options.get("data")
+        if body is not None and hasattr(body, "seek"):
+            body.seek(0)  # a file upload: every attempt sends it from the start
         self.calls += 1
         try:
             response = sf.session.request(method, url, headers=headers, **options)

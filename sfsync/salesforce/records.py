@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, overload
 
 # Bulk 2.0 CSV: an empty cell leaves a field unchanged on update, `#N/A` sets it to null.
 # https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/datafiles_csv_valid_record_rows.htm
@@ -35,6 +35,64 @@ class WriteResult:
     error_code: str | None = None
     message: str | None = None
     fields: tuple[str, ...] = ()
+
+
+class WriteResults(Sequence[WriteResult]):
+    """
+    The results of a Bulk API write, one per record in the order of *records*: the
+    failures are stored, a success is made from its record's Id when asked for, so the
+    results of a million-record job take the memory of its failures only.
+
+    *records* must stay readable (in order, by index) while the results are used.
+    Compares equal to any sequence of the same WriteResults.
+    """
+
+    def __init__(
+        self, records: Sequence[Mapping[str, Any]], failures: Mapping[int, WriteResult]
+    ) -> None:
+        self._records = records
+        self.failures: dict[int, WriteResult] = dict(failures)
+        """Position → result of every record that did not succeed (replace() updates it)."""
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    @overload
+    def __getitem__(self, index: int) -> WriteResult: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[WriteResult]: ...
+
+    def __getitem__(self, index: int | slice) -> WriteResult | list[WriteResult]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        position = index + len(self) if index < 0 else index
+        if not 0 <= position < len(self):
+            raise IndexError(index)
+        found = self.failures.get(position)
+        return found if found is not None else WriteResult(record_id(self._records[position]), True)
+
+    def __iter__(self) -> Iterator[WriteResult]:
+        for position, record in enumerate(self._records):
+            found = self.failures.get(position)
+            yield found if found is not None else WriteResult(record_id(record), True)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str | bytes):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def replace(self, position: int, result: WriteResult) -> None:
+        """Set the result of the record at *position* (after a retry)."""
+        if result.success:
+            self.failures.pop(position, None)
+        else:
+            self.failures[position] = result
+
+    def __repr__(self) -> str:
+        return f"WriteResults({len(self)} records, {len(self.failures)} not successful)"
 
 
 def strip_attributes(record: Mapping[str, Any]) -> dict[str, Any]:
@@ -154,15 +212,12 @@ def ingest_csv_chunks(
     A field a record does not mention is left empty (unchanged); None sets it to null.
     """
     columns = ingest_columns(records)
-    header = _csv_line(columns)
+    header = csv_line(columns)
     positions: list[int] = []
     parts: list[bytes] = []
     size = len(header)
     for position, record in enumerate(records):
-        row = [record_id(record)] + [
-            csv_cell(record[c]) if c in record else "" for c in columns[1:]
-        ]
-        line = _csv_line(row)
+        line = csv_line(ingest_row(record, columns))
         if positions and size + len(line) > max_bytes:
             yield positions, header + b"".join(parts)
             positions, parts, size = [], [], len(header)
@@ -173,7 +228,19 @@ def ingest_csv_chunks(
         yield positions, header + b"".join(parts)
 
 
-def _csv_line(values: Sequence[str]) -> bytes:
+def ingest_row(record: Mapping[str, Any], columns: Sequence[str]) -> list[str]:
+    """
+    The CSV cells of *record* under *columns* (`Id` first, as `ingest_columns` gives):
+    a field the record does not mention is left empty (unchanged), None sets it to null.
+
+    Raises:
+        ValueError: the record has no Id, or a value cannot be written to CSV.
+    """
+    return [record_id(record)] + [csv_cell(record[c]) if c in record else "" for c in columns[1:]]
+
+
+def csv_line(values: Sequence[str]) -> bytes:
+    """One CSV line (LF-terminated, UTF-8) of *values*, quoted where needed."""
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerow(values)
     return buffer.getvalue().encode("utf-8")
@@ -197,15 +264,45 @@ def convert_csv_row(row: Mapping[str, str], types: Mapping[str, str]) -> dict[st
     `Owner.Name` columns `{"Owner": {"Name": …}}`, or `{"Owner": None}` when every column
     of that parent is empty.
     """
-    record: dict[str, Any] = {}
-    for column, text in row.items():
-        value = _convert_cell(text, types.get(column))
-        target = record
+    return csv_row_converter(list(row), types)(row)
+
+
+def csv_row_converter(
+    columns: Sequence[str], types: Mapping[str, str]
+) -> Callable[[Mapping[str, str]], dict[str, Any]]:
+    """
+    `convert_csv_row` for rows with these *columns*, planned once: a Bulk query result
+    has one header for millions of rows, so each cell's converter and place in the record
+    are worked out here rather than per cell.
+    """
+    flat: list[tuple[str, Callable[[str], Any]]] = []
+    nested: list[tuple[str, tuple[str, ...], str, Callable[[str], Any]]] = []
+    for column in columns:
+        converter = _cell_converter(types.get(column))
         *parents, leaf = column.split(".")
-        for parent in parents:
-            target = target.setdefault(parent, {})
-        target[leaf] = value
-    return {k: _collapse(v) for k, v in record.items()}
+        if parents:
+            nested.append((column, tuple(parents), leaf, converter))
+        else:
+            flat.append((column, converter))
+
+    def convert(row: Mapping[str, str]) -> dict[str, Any]:
+        record: dict[str, Any] = {}
+        for column, converter in flat:
+            text = row.get(column)
+            record[column] = converter(text) if text else None
+        if nested:
+            tree: dict[str, Any] = {}
+            for column, parents, leaf, converter in nested:
+                text = row.get(column)
+                target = tree
+                for parent in parents:
+                    target = target.setdefault(parent, {})
+                target[leaf] = converter(text) if text else None
+            for key, value in tree.items():
+                record[key] = _collapse(value)
+        return record
+
+    return convert
 
 
 def _collapse(value: Any) -> Any:
@@ -215,18 +312,29 @@ def _collapse(value: Any) -> Any:
     return None if all(v is None for v in collapsed.values()) else collapsed
 
 
-def _convert_cell(text: str | None, sf_type: str | None) -> Any:
-    if text is None or text == "":
-        return None
+def _cell_converter(sf_type: str | None) -> Callable[[str], Any]:
+    """How to turn a non-empty cell of a field of *sf_type* into its REST value."""
     if sf_type in _INT_TYPES:
-        return int(float(text))
+        return _to_int
     if sf_type in _FLOAT_TYPES:
-        return float(text)
+        return float
     if sf_type == "boolean":
-        return text.strip().lower() == "true"
-    if sf_type == "datetime" and text.endswith("Z"):
-        return text[:-1] + "+0000"
-    return text
+        return _to_bool
+    if sf_type == "datetime":
+        return _to_rest_datetime
+    return str
+
+
+def _to_int(text: str) -> int:
+    return int(float(text))
+
+
+def _to_bool(text: str) -> bool:
+    return text.strip().lower() == "true"
+
+
+def _to_rest_datetime(text: str) -> str:
+    return text[:-1] + "+0000" if text.endswith("Z") else text
 
 
 def rest_value(value: object) -> object:

@@ -21,6 +21,18 @@ LeadWithActivities = tuple[dict[str, Any], dict[str, list[dict[str, Any]]]]
 """One lead and its non-deleted activities by object name."""
 
 
+_UPSERT_SQL = (
+    "INSERT INTO record (object, id, lead_id, is_deleted, system_modstamp, data) "
+    "VALUES (?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (object, id) DO UPDATE SET lead_id = excluded.lead_id, "
+    "is_deleted = excluded.is_deleted, system_modstamp = excluded.system_modstamp, "
+    "data = excluded.data "
+    # REST gives ...000+0000 and Bulk CSV ...000Z: compare up to the milliseconds.
+    "WHERE excluded.system_modstamp IS NULL OR record.system_modstamp IS NULL "
+    "OR substr(excluded.system_modstamp, 1, 23) >= substr(record.system_modstamp, 1, 23)"
+)
+
+
 def _strip_attributes(value: Any) -> Any:
     # REST records carry {"attributes": {"type", "url"}} on every (nested) object: metadata
     # about the response, not data, and a third of a small record's size.
@@ -72,22 +84,67 @@ class MirrorStore(Database):
             StateStoreError: a record has no Id, or SQLite failed (nothing is stored then).
             TypeError: a record holds a value JSON cannot encode.
         """
-        sql = (
-            "INSERT INTO record (object, id, lead_id, is_deleted, system_modstamp, data) "
-            "VALUES (?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (object, id) DO UPDATE SET lead_id = excluded.lead_id, "
-            "is_deleted = excluded.is_deleted, system_modstamp = excluded.system_modstamp, "
-            "data = excluded.data "
-            # REST gives ...000+0000 and Bulk CSV ...000Z: compare up to the milliseconds.
-            "WHERE excluded.system_modstamp IS NULL OR record.system_modstamp IS NULL "
-            "OR substr(excluded.system_modstamp, 1, 23) >= substr(record.system_modstamp, 1, 23)"
-        )
         changed = 0
         with self._writing("upsert_records") as conn:
             for chunk in chunks(records):
                 rows = [self._record_row(object_name, rec, lead_field) for rec in chunk]
-                changed += conn.executemany(sql, rows).rowcount
+                changed += conn.executemany(_UPSERT_SQL, rows).rowcount
         return changed
+
+    def replace_records(
+        self,
+        object_name: str,
+        records: Iterable[Mapping[str, Any]],
+        *,
+        lead_field: str | None,
+    ) -> tuple[int, int]:
+        """
+        Make *records* (a full read of *object_name*) the mirror's copy of that object, in
+        one transaction: upsert them as ``upsert_records`` does, then drop the stored rows
+        that were not among them. The Ids seen are kept in a temporary SQLite table, not in
+        memory, so a full read of millions of records streams through in bounded memory.
+
+        Returns:
+            ``(upserted, dropped)``.
+
+        Raises:
+            StateStoreError: a record has no Id, or SQLite failed (nothing is stored then).
+            TypeError: a record holds a value JSON cannot encode.
+        """
+        changed = dropped = 0
+        with self._writing("replace_records") as conn:
+            conn.execute("CREATE TEMP TABLE IF NOT EXISTS seen_id (id TEXT PRIMARY KEY)")
+            conn.execute("DELETE FROM seen_id")
+            for chunk in chunks(records):
+                rows = [self._record_row(object_name, rec, lead_field) for rec in chunk]
+                changed += conn.executemany(_UPSERT_SQL, rows).rowcount
+                conn.executemany(
+                    "INSERT OR IGNORE INTO seen_id (id) VALUES (?)", [(r[1],) for r in rows]
+                )
+            dropped = conn.execute(
+                "DELETE FROM record WHERE object = ? AND id NOT IN (SELECT id FROM seen_id)",
+                (object_name,),
+            ).rowcount
+            conn.execute("DELETE FROM seen_id")
+        return changed, dropped
+
+    def get_records(self, object_name: str, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """
+        Return the mirrored *object_name* records among *ids* (deleted ones included), by Id.
+
+        Raises:
+            StateStoreError: SQLite failed.
+        """
+        found: dict[str, dict[str, Any]] = {}
+        with self._reading("get_records") as conn:
+            for chunk in chunks(ids):
+                for record_id, data in conn.execute(
+                    "SELECT id, data FROM record WHERE object = ? "
+                    "AND id IN (SELECT value FROM json_each(?))",
+                    (object_name, json.dumps(chunk)),
+                ):
+                    found[record_id] = dict(loads(data))
+        return found
 
     def _record_row(
         self, object_name: str, record: Mapping[str, Any], lead_field: str | None

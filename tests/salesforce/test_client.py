@@ -191,22 +191,21 @@ def test_bulk_query_failed_job_raises(sf_api: SfApi, client: SalesforceClient) -
 
 
 def test_read_uses_rest_at_or_below_threshold(sf_api: SfApi, sleep: FakeSleep) -> None:
-    """read counts first and uses the REST query for small results."""
-    sf_api.query(
-        "SELECT COUNT() FROM Lead", json_body={"totalSize": 2, "done": True, "records": []}
-    )
-    sf_api.query("SELECT Id FROM Lead", fixture="query_lead_last_page.json")
+    """read probes with LIMIT threshold+1: a small result is read from that query, no COUNT."""
+    last_page = payload("query_lead_last_page.json") | {"totalSize": 1}
+    sf_api.query("SELECT Id FROM Lead LIMIT 3", json_body=last_page)
     with SalesforceClient(
         make_sf(), retrying=fast_retrying(), bulk_read_threshold=2, sleep=sleep
     ) as client:
         assert [r["Id"] for r in client.read("Lead", ["Id"])] == ["00Q5g00000ZzYyXXAA"]
-    assert len(sf_api.rsps.calls) == 2
+    assert len(sf_api.rsps.calls) == 1
 
 
 def test_read_uses_bulk_above_threshold(sf_api: SfApi, sleep: FakeSleep) -> None:
-    """read switches to Bulk API 2.0 when the count exceeds the threshold."""
+    """read switches to Bulk API 2.0 when the probe's totalSize exceeds the threshold."""
     sf_api.query(
-        "SELECT COUNT() FROM Lead", json_body={"totalSize": 3, "done": True, "records": []}
+        "SELECT Id, Email, Status, Owner.Name, SystemModstamp FROM Lead LIMIT 3",
+        json_body={"totalSize": 3, "done": True, "records": []},
     )
     _register_bulk_query(sf_api)
     with SalesforceClient(
