@@ -34,6 +34,8 @@ from sfsync.salesforce.records import (
 log = structlog.get_logger(__name__)
 
 _DONE_STATES = {"JobComplete", "Failed", "Aborted"}
+_CLOSED_STATES = {"UploadComplete", "InProgress", "JobComplete", "Failed"}
+"""Job states that mean UploadComplete was accepted."""
 _JOB_OPTIONS = {"contentType": "CSV", "columnDelimiter": "COMMA", "lineEnding": "LF"}
 
 
@@ -225,7 +227,7 @@ class Bulk2:
                 data=body,  # the transport rewinds it before every attempt
                 headers={"Content-Type": "text/csv"},
             )
-            self._call("PATCH", path, name="jobs/ingest", json={"state": "UploadComplete"})
+            self._close_upload(path, job_id)
         except SalesforceError:
             self._abort(path, job_id)
             raise
@@ -275,6 +277,23 @@ class Bulk2:
             yield from csv.DictReader(_stream_text(response))
         finally:
             response.close()
+
+    def _close_upload(self, path: str, job_id: str) -> None:
+        """
+        Mark the upload complete. If a retry finds the job already past Open (the org took
+        the first attempt but its answer was lost), the close did happen: carry on.
+        """
+        try:
+            self._call("PATCH", path, name="jobs/ingest", json={"state": "UploadComplete"})
+        except SalesforceError as exc:
+            if exc.error_code != "INVALIDJOBSTATE":
+                raise
+            info = self._call("GET", path, name="jobs/ingest").json()
+            if info.get("state") not in _CLOSED_STATES:
+                raise
+            log.info(
+                "sfsync.salesforce.bulk_close_already_done", job_id=job_id, state=info["state"]
+            )
 
     def _abort(self, path: str, job_id: str) -> None:
         try:

@@ -117,11 +117,6 @@ FAULTS: dict[str, Fault] = {
             API_PHASES,
             "retried (idempotent), exit 0",
             {"checkpoint": _NO_API},
-            {
-                "bulk_write": "sfsync/salesforce/bulk.py retries the UploadComplete whose answer"
-                " was lost, gets 400 INVALIDJOBSTATE (the job is already JobComplete) and the"
-                " pass fails, exit 1; the next run converges"
-            },
         ),
         Fault(
             "session_relogin",

@@ -161,14 +161,15 @@ def test_lost_response(cell: Cell, phase: str) -> None:
     assert recover(cell, phase, faulted, tap)["written"] == 0
 
 
-def test_lost_ingest_close_still_converges(cell: Cell) -> None:
-    """The known bug above costs a failed pass (exit 1, no traceback), never wrong data."""
+def test_lost_ingest_close_is_recognised_as_done(cell: Cell) -> None:
+    """A retried UploadComplete that finds the job already closed carries on, exit 0."""
     tap = arm(cell, "bulk_write", lose_response=True)
     faulted = cell.sync("bulk_write")
     assert tap.fired.is_set()
-    assert faulted.returncode in (0, 1), faulted.describe()
-    assert "Traceback" not in faulted.stderr
-    recover(cell, "bulk_write", faulted, tap)
+    assert faulted.returncode == 0, faulted.describe()
+    assert faulted.named("sfsync.salesforce.bulk_close_already_done")
+    cell.assert_converged(faulted)
+    assert recover(cell, "bulk_write", faulted, tap)["written"] == 0
 
 
 @pytest.mark.parametrize("phase", phase_params("session_relogin"))
