@@ -93,10 +93,10 @@ def run_demo(
     console.print(
         f"\nThe org and its state are in {data_dir}/. Next:\n"
         f"  sfsync sandbox serve --data-dir {data_dir}    # keep the org running\n"
-        f"  # in another terminal, with the demo's sync state:\n"
-        f"  export SFSYNC_STATE_PATH={data_dir}/sfsync.sqlite3\n"
+        f"  # in another terminal (connection.env also names the demo's sync state):\n"
         f"  sfsync --env-file {data_dir}/connection.env sync\n"
-        f"  sfsync --env-file {data_dir}/connection.env explain {example or '<LEAD_ID>'}",
+        f"  sfsync --env-file {data_dir}/connection.env explain {example or '<LEAD_ID>'}\n"
+        f"  sfsync --env-file {data_dir}/connection.env report --out report.html",
         markup=False,
         soft_wrap=True,  # commands stay whole for copy and paste, whatever the width
     )

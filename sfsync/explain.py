@@ -96,7 +96,7 @@ def explain_lead(
             "first_touch_hours": q.first_touch_hours,
             "needs_follow_up": q.needs_follow_up,
             "sales_ready_since": (q.sales_ready_since.isoformat() if q.sales_ready_since else None),
-            "records": [asdict(item) for item in ex.touches],
+            "records": _touch_records(ex.touches, q.touches, q.sales_ready_since),
         },
         "ignored": list(ex.ignored),
         "history": [
@@ -128,6 +128,25 @@ def _safe(value: Any, limit: int | None = _CELL_LIMIT) -> str:
     if limit is not None and len(text) > limit:
         text = text[: limit - 1] + "…"
     return escape(text)
+
+
+def _touch_records(items: Any, counted: int, since: datetime | None) -> list[dict[str, Any]]:
+    """
+    The touch records, with those before the current Sales Ready episode marked as not
+    counted: the counters start when the lead last became Sales Ready (DESIGN §3).
+    """
+    records = [asdict(item) for item in items]
+    if since is None:
+        return records
+    before = "human sales touch, before this Sales Ready episode"
+    relabelled = [
+        {**rec, "counted": False, "why": before} if rec["counted"] and rec["at"] < since else rec
+        for rec in records
+    ]
+    # Only trust the relabelling when it agrees with the engine's own count.
+    if sum(1 for r in relabelled if r["counted"]) == counted:
+        return relabelled
+    return records
 
 
 def _fmt(value: Any) -> str:
@@ -175,12 +194,17 @@ def render_explanation(result: dict[str, Any], console: Console) -> None:
     for col in ("Criterion", "Value", "Points", "Outcome", "Says"):
         fit.add_column(col)
     for item in result["fit"]:
+        kind = item["kind"]
+        label = item["label"] if kind in ("account", "person") else f"{item['label']} ({kind})"
+        says = item["says"]
+        if kind in ("adjustment", "disqualifier") and item["outcome"] != "matched":
+            says = f"not: {says}"
         fit.add_row(
-            _safe(item["label"]),
+            _safe(label),
             _fmt(item["value"]),
             _signed(item["points"]),
             _safe(item["outcome"]),
-            _safe(item["says"]),
+            _safe(says),
         )
     console.print(fit)
 

@@ -51,6 +51,8 @@ from sfsync.sandbox.tls import ensure_certificates, server_context
 log = structlog.get_logger(__name__)
 
 ENV_FILE = "connection.env"
+STATE_FILE = "sfsync.sqlite3"
+"""sfsync's state store for this org, named in connection.env."""
 IDLE_TIMEOUT_SECONDS = 30.0
 _VERSION_PATH = re.compile(r"^/services/data/v(\d+\.\d+)(/.*)?$")
 _HTML_503 = (
@@ -535,6 +537,8 @@ def write_env_file(path: Path, *, url: str, token: str, ca_file: Path, org: Sand
         f"SFSYNC_SF_CA_BUNDLE={_env_value(str(ca_file.resolve()))}",
         f"SFSYNC_SF_CLIENT_ID={_env_value(org.client_id)}",
         f"SFSYNC_SF_CLIENT_SECRET={_env_value(org.client_secret)}",
+        "# sfsync's local state for this org lives beside it (the environment wins).",
+        f"SFSYNC_STATE_PATH={_env_value(str((path.parent / STATE_FILE).resolve()))}",
     ]
     tmp = path.with_name(path.name + ".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

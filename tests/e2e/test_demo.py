@@ -37,7 +37,12 @@ def test_demo_seeds_syncs_and_shows_the_top_leads_at_80_columns(tmp_path: Path) 
     # The reasons are the short form: no decay details, at most three per lead.
     assert "pts, decayed" not in out
     assert (tmp_path / data_dir / "sfsync.sqlite3").is_file()
-    assert f"export SFSYNC_STATE_PATH={data_dir}/sfsync.sqlite3" in out
+    # The hints use connection.env alone: it names the demo's state, so a follow-up sync
+    # continues from the demo's watermarks instead of starting a fresh state in var/.
+    env_lines = (tmp_path / data_dir / "connection.env").read_text().splitlines()
+    state = (tmp_path / data_dir / "sfsync.sqlite3").resolve()
+    assert f"SFSYNC_STATE_PATH={state}" in env_lines
+    assert f"sfsync --env-file {data_dir}/connection.env sync" in out
     token = next(
         line.split("=", 1)[1]
         for line in (tmp_path / data_dir / "connection.env").read_text().splitlines()
