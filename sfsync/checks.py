@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sfsync.definition import CompiledDefinition
+from sfsync.definition.model import STATUSES
 
 NUMBER_TYPES = frozenset({"int", "double", "currency", "percent", "long"})
 TEXT_TYPES = frozenset(
@@ -29,7 +30,7 @@ TEXT_TYPES = frozenset(
     }
 )
 NUMERIC_OPERATORS = frozenset({"gte", "lte", "between"})
-SFS_STATUSES = ("Sales Ready", "Nurture", "Recycled", "Disqualified", "Insufficient Data")
+SFS_STATUSES = STATUSES  # the SFS_Status__c picklist values
 
 # What each output needs: accepted describe types, and a hint for the fix.
 OUTPUT_TYPES: dict[str, tuple[frozenset[str], str]] = {

@@ -20,20 +20,16 @@ from datetime import datetime
 from typing import Any
 
 from sfsync.definition import CompiledDefinition
+from sfsync.definition.model import STATUSES
 from sfsync.errors import RecordError
 from sfsync.scoring import (
-    DISQUALIFIED,
-    INSUFFICIENT_DATA,
-    NURTURE,
-    RECYCLED,
-    SALES_READY,
     Qualification,
     qualify,
 )
 from sfsync.state import StateStore
 from sfsync.sync import diff_outputs, format_sf_datetime, is_truthy
 
-STATUS_ORDER = (SALES_READY, NURTURE, RECYCLED, DISQUALIFIED, INSUFFICIENT_DATA)
+STATUS_ORDER = STATUSES
 SHIFT_BUCKETS: tuple[tuple[str, int, int], ...] = (
     ("≤ -20", -1000, -20),
     ("-19 … -10", -19, -10),

@@ -30,10 +30,10 @@ from typing import Any
 
 from sfsync.definition import CompiledDefinition
 from sfsync.definition.conditions import to_bool, to_datetime
+from sfsync.definition.model import STATUSES
 from sfsync.errors import RecordError
 from sfsync.scoring import (
     DISQUALIFIED,
-    INSUFFICIENT_DATA,
     NURTURE,
     RECYCLED,
     SALES_READY,
@@ -42,7 +42,6 @@ from sfsync.scoring import (
 )
 from sfsync.state import HistoryEntry
 
-STATUSES = (SALES_READY, NURTURE, RECYCLED, DISQUALIFIED, INSUFFICIENT_DATA)
 CONVERTED = "Converted"
 SCORE_BANDS = ((0, 19), (20, 39), (40, 59), (60, 79), (80, 100))
 MIN_BAND_LEADS = 10

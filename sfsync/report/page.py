@@ -12,12 +12,12 @@ import html
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
+from sfsync.definition.model import STATUSES
 from sfsync.report import charts
 from sfsync.report.analysis import (
     AGING_BUCKETS,
     CONVERTED,
     FIRST_TOUCH_BUCKETS,
-    STATUSES,
     Report,
 )
 from sfsync.scoring import DISQUALIFIED, NURTURE

@@ -5,7 +5,8 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from sfsync.report.analysis import STATUSES, Report
+from sfsync.definition.model import STATUSES
+from sfsync.report.analysis import Report
 
 
 def print_summary(report: Report, console: Console) -> None:
