@@ -173,13 +173,14 @@ def check(app: AppContext, definition: Path | None) -> int:
         )
 
     table = Table(title="sfsync check")
-    for col in ("", "area", "item", "detail", "fix"):
+    with_fix = any(r.fix for r in results)  # no empty column when there is nothing to fix
+    for col in ("", "area", "item", "detail", *(("fix",) if with_fix else ())):
         table.add_column(col, overflow="fold")
     for r in results:
         mark = (
             "[green]✓[/]" if r.ok and not r.warning else ("[yellow]![/]" if r.ok else "[red]✗[/]")
         )
-        table.add_row(mark, r.area, r.item, r.detail, r.fix)
+        table.add_row(mark, r.area, r.item, r.detail, *((r.fix,) if with_fix else ()))
     stdout_console().print(table)
     failed = [r for r in results if not r.ok]
     if failed:
