@@ -192,6 +192,10 @@ class CompiledDefinition:
     """Per activity object, in `activity_objects()` order: its sources and touch sources."""
     signal_caps: tuple[float, ...] = field(init=False, repr=False, compare=False)
     """Each signal's cap, in signal (rank) order."""
+    signal_points: tuple[float, ...] = field(init=False, repr=False, compare=False)
+    """Each signal's points, in signal (rank) order."""
+    signal_hand_raises: tuple[bool, ...] = field(init=False, repr=False, compare=False)
+    """Whether each signal is a hand-raise, in signal (rank) order."""
     hand_raise_window: timedelta = field(init=False, repr=False, compare=False)
     """`hand_raise_within_days` as a timedelta."""
     output_api: Mapping[str, str] = field(init=False, repr=False, compare=False)
@@ -200,6 +204,10 @@ class CompiledDefinition:
         init=False, repr=False, compare=False
     )
     """(name, Lead field, kind) per input."""
+    criteria_plan: tuple[tuple[str, str, tuple[tuple[ValueTest, int, str], ...], str], ...] = field(
+        init=False, repr=False, compare=False
+    )
+    """(input, group, ((test, points, reason) per band), label) per fit criterion."""
     grades: tuple[tuple[str, ...], tuple[str, ...]] = field(init=False, repr=False, compare=False)
     """The grade's letter for each fit 0..100 and its digit for each engagement 0..100."""
 
@@ -214,12 +222,19 @@ class CompiledDefinition:
         )
         object.__setattr__(self, "activity_plan", plan)
         object.__setattr__(self, "signal_caps", tuple(s.cap for s in self.signals))
+        object.__setattr__(self, "signal_points", tuple(s.points for s in self.signals))
+        object.__setattr__(self, "signal_hand_raises", tuple(s.hand_raise for s in self.signals))
         window = timedelta(days=self.hand_raise_within_days)
         object.__setattr__(self, "hand_raise_window", window)
         object.__setattr__(self, "output_api", dict(self.outputs))
         object.__setattr__(
             self, "input_plan", tuple((i.name, i.field, i.kind) for i in self.inputs)
         )
+        criteria_plan = tuple(
+            (k.input, k.group, tuple((b.test, b.points, b.reason) for b in k.bands), k.label)
+            for k in self.criteria
+        )
+        object.__setattr__(self, "criteria_plan", criteria_plan)
         grades = (_grade_table(self.fit_letters), _grade_table(self.engagement_digits))
         object.__setattr__(self, "grades", grades)
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -113,7 +114,10 @@ def to_datetime(value: Any) -> datetime | None:
         except ValueError:
             pass
         else:
-            return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+            tz = parsed.tzinfo
+            if tz is UTC:  # "+0000", "Z" and "+00:00" all read as the UTC singleton
+                return parsed
+            return parsed.replace(tzinfo=UTC) if tz is None else parsed.astimezone(UTC)
     if isinstance(value, datetime):
         return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
     if not isinstance(value, str):
@@ -169,12 +173,57 @@ def compile_record_test(cond: Condition) -> RecordTest:
         inner = children[0]
         return lambda r, now: not inner(r, now)
     # Leaves read raw values leniently themselves (blank text never matches), so no clean().
-    leaf = _leaf(cond)
     path = cond.field or ""
+    parts = path.split(".")
+    keys = _text_keys(cond)
+    if keys and len(parts) <= 2:
+        return _record_in(parts, keys)  # the hot leaves, with the field read inline
+    if cond.operator == "matches" and len(parts) == 1 and _anchored(str(cond.operand)):
+        search = re.compile(str(cond.operand), re.IGNORECASE).search
+        name = parts[0]
+        return lambda r, now: isinstance(v := r.get(name), str) and search(v) is not None
+    leaf = _leaf(cond)
     if "." not in path:  # the common case, without the getter's extra call
         return lambda r, now: leaf(r.get(path), now)
     get = field_getter(path)
     return lambda r, now: leaf(get(r), now)
+
+
+def _record_in(parts: list[str], keys: frozenset[str]) -> RecordTest:
+    """`_leaf`'s text `equals`/`in` test on the record's field *parts* (`Type`,
+    `Campaign.Type`), in one call."""
+    if_true, if_false = "true" in keys, "false" in keys  # to_text of booleans
+    if len(parts) == 1:
+        name = parts[0]
+
+        def flat_in(r: Mapping[str, Any], now: datetime) -> bool:
+            v = r.get(name)
+            if type(v) is str:
+                return v.strip().casefold() in keys
+            if v is True:
+                return if_true
+            if v is False:
+                return if_false
+            return to_text(v) in keys
+
+        return flat_in
+    parent, child = parts
+
+    def nested_in(r: Mapping[str, Any], now: datetime) -> bool:
+        v = r.get(parent)  # what field_getter reads
+        if type(v) is dict:
+            v = v.get(child)
+        else:
+            v = v.get(child) if v is not None and isinstance(v, Mapping) else None
+        if type(v) is str:
+            return v.strip().casefold() in keys
+        if v is True:
+            return if_true
+        if v is False:
+            return if_false
+        return to_text(v) in keys
+
+    return nested_in
 
 
 # Every predicate returns a bool, so `a and b` is `all((a, b))`, short-circuiting alike.
@@ -205,6 +254,75 @@ def _any(tests: list[Callable[[Any, datetime], bool]]) -> Callable[[Any, datetim
     return lambda x, now: any(test(x, now) for test in tests)
 
 
+MEMO_SIZE = 8192
+"""Texts a `matches` memo holds before it is emptied and starts over (see `_matches`)."""
+
+
+@dataclass
+class MatchStats:
+    """Lookups of one `matches` memo, counted only when `MATCH_STATS` is set (benchmarks)."""
+
+    pattern: str
+    hits: int = 0
+    misses: int = 0
+
+
+MATCH_STATS: list[MatchStats] | None = None
+"""Set to a list before compiling to have the compiled `matches` memos count their lookups
+there; None (the default) compiles them without counting."""
+
+
+def _anchored(pattern: str) -> bool:
+    """
+    Whether *pattern* starts with `^`: its search tries the start only, which costs about
+    as much as a memo lookup, and the texts tested this way (URLs with query strings, Task
+    subjects) repeat less than titles; measured, a memo made these slower. Not memoised.
+    """
+    return pattern.startswith("^")
+
+
+def _matches(pattern: str) -> ValueTest:
+    """
+    `matches`: a case-insensitive regex search, memoised by text. A search is pure, so a
+    text's result never changes; real orgs repeat titles, URLs and subjects heavily, and a
+    dict lookup is far cheaper than a search with alternatives and word boundaries. The memo
+    belongs to this compiled condition and is bounded: holding `MEMO_SIZE` texts, it is
+    emptied and starts over.
+    """
+    search = re.compile(pattern, re.IGNORECASE).search
+    if _anchored(pattern):
+        return lambda v, now: isinstance(v, str) and search(v) is not None
+    results: dict[str, bool] = {}
+    known = results.get
+    size = MEMO_SIZE
+
+    def matches(v: Any, now: datetime) -> bool:
+        if type(v) is not str:
+            return isinstance(v, str) and search(v) is not None
+        result = known(v)
+        if result is None:
+            result = search(v) is not None
+            if len(results) >= size:
+                results.clear()
+            results[v] = result
+        return result
+
+    if MATCH_STATS is None:
+        return matches
+    stats = MatchStats(pattern)
+    MATCH_STATS.append(stats)
+
+    def counted(v: Any, now: datetime) -> bool:
+        if type(v) is str:
+            if v in results:
+                stats.hits += 1
+            else:
+                stats.misses += 1
+        return matches(v, now)
+
+    return counted
+
+
 def field_getter(path: str) -> Callable[[Mapping[str, Any]], Any]:
     """Return a function reading *path* (`Subject`, `Campaign.Type`) from a record, or None."""
     parts = path.split(".")
@@ -222,6 +340,16 @@ def field_getter(path: str) -> Callable[[Mapping[str, Any]], Any]:
         return value
 
     return get
+
+
+def _text_keys(cond: Condition) -> frozenset[str] | None:
+    """The keys of a text `equals`/`in` leaf (as `_leaf` builds them), else None."""
+    if cond.operator not in ("equals", "in"):
+        return None
+    values = list(cond.operand) if cond.operator == "in" else [cond.operand]
+    if any(isinstance(x, int | float) and not isinstance(x, bool) for x in values):
+        return None
+    return frozenset(k for k in (canonical(x, numeric=False) for x in values) if k is not None)
 
 
 def _leaf(cond: Condition) -> ValueTest:  # noqa: PLR0911 - one branch per operator
@@ -269,8 +397,7 @@ def _leaf(cond: Condition) -> ValueTest:  # noqa: PLR0911 - one branch per opera
         prefix = str(operand).casefold()
         return lambda v, now: isinstance(v, str) and v.strip().casefold().startswith(prefix)
     if op == "matches":
-        search = re.compile(str(operand), re.IGNORECASE).search
-        return lambda v, now: isinstance(v, str) and search(v) is not None
+        return _matches(str(operand))
     if op == "email_domain_in":
         domains = frozenset(str(d).lower() for d in operand)
         if not domains:

@@ -47,7 +47,8 @@ Choices made here (DESIGN §3 is the source of truth; these fill in its details)
 - **Speed** (a sync scores every lead): the hot path builds only what the outputs need.
   Activity is kept as plain tuples, and `Qualification.explanation` is built on first
   access, by the same functions run again on the same (private, already read) values, so
-  it is identical to an eagerly built one. Nothing is cached across calls.
+  it is identical to an eagerly built one. The only state kept across calls is the bounded
+  memo of pure regex results inside compiled `matches` conditions (see conditions.py).
 """
 
 from __future__ import annotations
@@ -352,7 +353,21 @@ def _fit(
     *ranked* and, when given, FitItems to *items*.
     """
     sums = {"account": 0, "person": 0}
-    for order, crit in enumerate(c.criteria):
+    if items is None:  # the hot path: no FitItems, so only the matching bands matter
+        for order, (name, group, bands, label) in enumerate(c.criteria_plan):
+            value = values[name]
+            if value is None:
+                why = "unknown" + (f" ({unreadable[name]})" if name in unreadable else "")
+                ranked.append((0, order, f"0 {label}: {why}"))
+                continue
+            for test, points, reason in bands:
+                if test(value, now):
+                    sums[group] += points
+                    ranked.append((-abs(points), order, reason))
+                    break
+            else:
+                ranked.append((0, order, f"0 {label}: {_shown(value)} (no points)"))
+    for order, crit in enumerate(() if items is None else c.criteria):
         value = values[crit.input]
         if value is None:
             why = "unknown" + (f" ({unreadable[crit.input]})" if crit.input in unreadable else "")
@@ -490,6 +505,8 @@ def _activities(
         return occurrences, touches
     integration_user = integration_user_id if c.exclude_integration_user else None
     excluded_creators = c.excluded_creators
+    fromisoformat = datetime.fromisoformat
+    append = occurrences.append
     for plan in c.activity_plan:
         obj = plan.object
         records = activities.get(obj)
@@ -513,11 +530,23 @@ def _activities(
                 rid = ""
             for test, at_field, rank in sources:
                 if test is None or test(record, now):
-                    at = to_datetime(record.get(at_field))
+                    raw = record.get(at_field)
+                    at = None
+                    if type(raw) is str:  # to_datetime's fast path, inline
+                        try:
+                            at = fromisoformat(raw)
+                        except ValueError:
+                            at = to_datetime(raw)
+                        else:
+                            tz = at.tzinfo
+                            if tz is not UTC:
+                                at = at.replace(tzinfo=UTC) if tz is None else at.astimezone(UTC)
+                    else:
+                        at = to_datetime(raw)
                     if at is None:
                         undated[(obj, at_field)] = undated.get((obj, at_field), 0) + 1
                     elif at <= now:
-                        occurrences.append((at, rid, obj, rank))
+                        append((at, rid, obj, rank))
                     break
             for test, at_field, label in touch_sources:
                 if test is None or test(record, now):
@@ -527,23 +556,7 @@ def _activities(
                         break
                     if at > now:
                         break
-                    # Who logged it: integration and marketing users' records never count.
-                    creator_id = record.get("CreatedById")
-                    created_by = record.get("CreatedBy")
-                    name = (
-                        created_by.get("Name")
-                        if created_by is not None and isinstance(created_by, Mapping)
-                        else None
-                    )
-                    if not isinstance(name, str) and isinstance(creator_id, str):
-                        name = users.get(creator_id)
-                    name = name.strip() if isinstance(name, str) else None
-                    if integration_user and creator_id == integration_user:
-                        why = _INTEGRATION_USER
-                    elif name is not None and name.casefold() in excluded_creators:
-                        why = _EXCLUDED_CREATOR
-                    else:
-                        why = _HUMAN
+                    name, why = _creator(record, users, integration_user, excluded_creators)
                     touches.append((at, rid, obj, label, name, why))
                     break
     if undated:
@@ -553,6 +566,30 @@ def _activities(
     occurrences.sort(key=_BY_TIME_AND_ID)
     touches.sort(key=_BY_TIME_AND_ID)
     return occurrences, touches
+
+
+def _creator(
+    record: Mapping[str, Any],
+    users: Mapping[str, str],
+    integration_user: str | None,
+    excluded_creators: frozenset[str],
+) -> tuple[str | None, int]:
+    """Who logged *record*, and why code: integration and marketing users' never count."""
+    creator_id = record.get("CreatedById")
+    created_by = record.get("CreatedBy")
+    name = (
+        created_by.get("Name")
+        if created_by is not None and isinstance(created_by, Mapping)
+        else None
+    )
+    if not isinstance(name, str) and isinstance(creator_id, str):
+        name = users.get(creator_id)
+    name = name.strip() if isinstance(name, str) else None
+    if integration_user and creator_id == integration_user:
+        return name, _INTEGRATION_USER
+    if name is not None and name.casefold() in excluded_creators:
+        return name, _EXCLUDED_CREATOR
+    return name, _HUMAN
 
 
 def _touch_why(why: int, name: str | None) -> str:
@@ -580,6 +617,18 @@ def _engagement(
     counts = [0] * len(signals)
     latest: list[datetime | None] = [None] * len(signals)
     last_hand_raise: datetime | None = None
+    if items is None:  # the same sums, without the items (the hot path)
+        all_points = c.signal_points
+        hand_raises = c.signal_hand_raises
+        for at, _, _, rank in occurrences:
+            points = all_points[rank]
+            raw[rank] += points
+            decayed[rank] += points * 0.5 ** ((now - at).total_seconds() / half_life)
+            counts[rank] += 1
+            latest[rank] = at  # occurrences are sorted by time
+            if hand_raises[rank] and (last_hand_raise is None or at > last_hand_raise):
+                last_hand_raise = at
+        return raw, decayed, counts, latest, last_hand_raise
     for at, rid, obj, rank in occurrences:
         sig = signals[rank]
         points = sig.points

@@ -9,12 +9,15 @@ from __future__ import annotations
 import copy
 import math
 import pickle
+import re
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sfsync.definition import conditions
 from sfsync.definition.conditions import canonical, compile_value_test, to_datetime
 from sfsync.definition.model import Condition
 from sfsync.scoring import Explanation, qualify
@@ -150,3 +153,34 @@ def test_lazy_explanation_behaves_as_an_explanation() -> None:
     assert type(pickle.loads(pickle.dumps(second)).explanation) is Explanation
     assert copy.deepcopy(second).explanation == plain
     assert math.isclose(sum(s.decayed for s in ex.signals), ex.signal_totals[0].decayed)
+
+
+titles = st.one_of(
+    st.sampled_from(["VP Sales", "vp sales", " CEO ", "Head of IT", "Intern", "", "\u017ftudent"]),
+    st.text(max_size=12),
+    st.none(),
+    st.integers(),
+)
+
+
+@FAST
+@given(st.lists(titles, max_size=30), st.sampled_from([r"\b(vp|head of)\b", r"^email (opened):"]))
+def test_memoised_matches_give_the_plain_search(texts: list[Any], pattern: str) -> None:
+    """A `matches` test answers as a fresh regex search, however often a text repeats."""
+    test = compile_value_test(Condition.model_validate({"matches": pattern}))
+    search = re.compile(pattern, re.IGNORECASE).search
+    for text in [*texts, *texts]:
+        assert test(text, NOW) is (isinstance(text, str) and search(text) is not None)
+
+
+def test_matches_memo_is_bounded_and_counts_when_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The memo holds at most MEMO_SIZE texts; with MATCH_STATS set it counts its lookups."""
+    stats: list[conditions.MatchStats] = []
+    monkeypatch.setattr(conditions, "MEMO_SIZE", 3)
+    monkeypatch.setattr(conditions, "MATCH_STATS", stats)
+    test = compile_value_test(Condition.model_validate({"matches": r"\bvp\b"}))
+    answers = [test(text, NOW) for text in ["VP", "vp x", "CEO", "a", "VP", "VP", 7]]
+    assert answers == [True, True, False, False, True, True, False]
+    (memo,) = stats
+    # "VP" was forgotten when the memo, full at 3 texts, started over at "a"
+    assert (memo.pattern, memo.hits, memo.misses) == (r"\bvp\b", 1, 5)
