@@ -33,6 +33,7 @@ from typing import Any
 
 from sfsync.errors import RecordError
 from sfsync.sandbox import schema
+from sfsync.sandbox.faults import BulkLatency
 from sfsync.sandbox.org import DB_FILE, SandboxOrg, WriteOp
 from sfsync.sandbox.seed import MARKETING_USER_ID, seed_org
 from sfsync.sandbox.server import RunningSandbox, start_sandbox
@@ -398,11 +399,13 @@ def bench_size(
     timeout: float,
     work_root: Path,
     progress: Any = print,
+    bulk_latency: BulkLatency | None = None,
 ) -> dict[str, Any]:
     """
     Seed one org of *leads* leads and measure every contestant's full sync and nightly pass.
     With *settle*, sfsync also runs one incremental pass in between ("echo": it reads back
     its own writes, as the daemon's next tick would), so the nightly pass starts settled.
+    *bulk_latency* makes the sandbox's Bulk jobs take as long as a real org's would.
     """
     now = datetime.now(UTC)
     template = work_root / f"leads-{leads}" / "template" / DB_FILE
@@ -417,7 +420,9 @@ def bench_size(
         data_dir = work_dir / "org"
         data_dir.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(template, data_dir / DB_FILE)
-        with start_sandbox(data_dir, daily_api_limit=daily_api_limit) as sandbox:
+        with start_sandbox(
+            data_dir, daily_api_limit=daily_api_limit, bulk_latency=bulk_latency
+        ) as sandbox:
             for scenario in SCENARIOS:
                 if scenario == "echo" and not (settle and contestant == "sfsync"):
                     continue
@@ -462,6 +467,7 @@ def bench_size(
         "touched_for_nightly": touched,
         "nightly_after_days": nightly_after_days,
         "settled": settle,
+        "bulk_latency": asdict(bulk_latency) if bulk_latency and bulk_latency.enabled else None,
         "engine": engine,
         "results": [m.to_json() for m in results],
     }

@@ -314,6 +314,20 @@ def target_lines(targets: Sequence[Target]) -> list[str]:
     return [f"- [{marks[t.passed]}] {t.name}: {t.detail}" for t in targets]
 
 
+def latency_text(sizes: Sequence[dict[str, Any]]) -> str:
+    """How long the sandbox's Bulk jobs took (`--bulk-latency`), in words."""
+    latency = next((s.get("bulk_latency") for s in sizes if s.get("bulk_latency")), None)
+    if not latency:
+        return "off (jobs finish at once; polls are undercounted against a real org)"
+    parts = []
+    for kind, unit in (("query", "rows"), ("ingest", "records")):
+        job = latency[kind]
+        rate = job.get("records_per_second")
+        per = f" + {unit} / {rate:,.0f} per second" if rate else ""
+        parts.append(f"{kind} {job['base_seconds']:g} s{per}")
+    return "realistic: a job stays InProgress for " + "; ".join(parts) + " (benchmarks/README.md)"
+
+
 def render(machine: dict[str, Any], config: dict[str, Any], sizes: Sequence[dict[str, Any]],
            targets: Sequence[Target]) -> str:  # fmt: skip
     """RESULTS.md: how the numbers were made, the tables, the targets."""
@@ -333,6 +347,7 @@ def render(machine: dict[str, Any], config: dict[str, Any], sizes: Sequence[dict
         f"- Python {machine['python']} on {machine['platform']}",
         f"- Date: {machine['date']}; sfsync commit {machine['commit']}",
         f"- Run: `benchmarks/run.py {config['argv']}`",
+        f"- Bulk API job latency: {latency_text(sizes)}",
         "",
         "## Targets",
         "",

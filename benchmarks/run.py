@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks import harness, report  # noqa: E402 - after the path tweak
 from sfsync.logs import configure_logging  # noqa: E402
+from sfsync.sandbox.faults import BulkLatency  # noqa: E402
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -64,6 +65,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="run one incremental sfsync pass between the full sync and the nightly pass"
         " (the daemon's next tick; default on)",
     )
+    parser.add_argument(
+        "--bulk-latency",
+        choices=["realistic", "off"],
+        default="realistic",
+        help="realistic (default): the sandbox's Bulk jobs take as long as a real org's"
+        " (see README.md); off: they finish at once",
+    )
     parser.add_argument("--daily-api-limit", type=int, default=10_000_000)
     parser.add_argument("--timeout", type=float, default=3600.0, help="seconds per run")
     parser.add_argument("--json", type=Path, default=None, metavar="OUT")
@@ -95,6 +103,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                     timeout=args.timeout,
                     work_root=work_root,
                     progress=lambda text: print(text, file=sys.stderr, flush=True),
+                    bulk_latency=(
+                        BulkLatency.realistic() if args.bulk_latency == "realistic" else None
+                    ),
                 )
             )
     finally:

@@ -62,6 +62,10 @@ class Settings(BaseSettings):
     api_budget_pct: float = Field(default=25.0, gt=0, le=100)
     bulk_read_threshold: PositiveInt = 10_000
     bulk_write_threshold: PositiveInt = 2_000
+    # Bulk API 2.0 jobs: the first status poll comes this many seconds after a job starts
+    # (plus its expected rows at 20,000/s); later polls wait as long as the job's age, up
+    # to 30 s. Lower it only for an org that finishes jobs at once (the sandbox).
+    bulk_poll_first_seconds: float = Field(default=2.0, ge=0, le=300)
     overlap_seconds: int = Field(default=300, ge=0)
 
     # --- daemon ---

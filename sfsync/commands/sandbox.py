@@ -58,6 +58,15 @@ def sandbox() -> None:
     help="DailyApiRequests Max (default 100000).",
 )
 @click.option(
+    "--bulk-latency",
+    type=click.Choice(["off", "realistic"]),
+    default="off",
+    show_default=True,
+    help="'realistic': Bulk API jobs stay InProgress as long as a real org's would (a few"
+    " seconds plus time per record, see benchmarks/README.md); 'off': they finish at once."
+    " A fault spec's bulk_latency overrides it.",
+)
+@click.option(
     "--no-output-fields",
     is_flag=True,
     help="Start a new org whose Lead lacks the sfsync output fields, as a real org does before"
@@ -69,6 +78,7 @@ def serve(
     port: int,
     faults: Path | None,
     daily_api_limit: int | None,
+    bulk_latency: str,
     no_output_fields: bool,
 ) -> int:
     """
@@ -78,6 +88,7 @@ def serve(
     the CA, certificate and database in DATA_DIR survive restarts.
     """
     from sfsync.errors import ConfigError
+    from sfsync.sandbox.faults import BulkLatency
     from sfsync.sandbox.server import check_loopback, start_sandbox
 
     try:
@@ -98,6 +109,7 @@ def serve(
             faults=faults,
             daily_api_limit=daily_api_limit,
             output_fields=False if no_output_fields else None,
+            bulk_latency=BulkLatency.realistic() if bulk_latency == "realistic" else None,
         )
         with running:
             click.echo(f"Sandbox org on {running.url} — settings in {running.env_file}", err=False)

@@ -54,13 +54,30 @@ from sfsync.salesforce.soql import (
     quote_object,
 )
 
-__all__ = ["SalesforceClient", "WriteResult", "connect"]
+__all__ = ["BulkRecords", "SalesforceClient", "WriteResult", "connect"]
 
 log = structlog.get_logger(__name__)
 
 COLLECTION_LIMIT = 200  # records per sObject Collections request (Salesforce's maximum)
 LOCK_ERROR = "UNABLE_TO_LOCK_ROW"
 _MAX_MESSAGE = 500
+
+
+class BulkRecords(Iterator[dict[str, Any]]):
+    """
+    The records of a Bulk API 2.0 query job already running in the org: iterating waits
+    for the job (a reader can start several jobs first, then read them one by one).
+    """
+
+    def __init__(self, job_id: str, records: Iterator[dict[str, Any]]) -> None:
+        self.job_id = job_id
+        self._records = records
+
+    def __iter__(self) -> BulkRecords:
+        return self
+
+    def __next__(self) -> dict[str, Any]:
+        return next(self._records)
 
 
 class _SessionExpiredError(AuthenticationError):
@@ -236,8 +253,15 @@ class SalesforceClient:
         Raises:
             SalesforceError: and subclasses (while iterating), including a failed job.
         """
-        job_id, sobject = self._bulk.start_query(soql, include_deleted=include_deleted)
-        return self._bulk_records(job_id, sobject or object_from_soql(soql))
+        return self._start_bulk_query(soql, include_deleted=include_deleted)
+
+    def _start_bulk_query(
+        self, soql: str, *, include_deleted: bool, expected_records: int = 0
+    ) -> BulkRecords:
+        job_id, sobject = self._bulk.start_query(
+            soql, include_deleted=include_deleted, expected_records=expected_records
+        )
+        return BulkRecords(job_id, self._bulk_records(job_id, sobject or object_from_soql(soql)))
 
     def _bulk_records(self, job_id: str, sobject: str | None) -> Iterator[dict[str, Any]]:
         convert: Callable[[Mapping[str, str]], dict[str, Any]] | None = None
@@ -262,7 +286,9 @@ class SalesforceClient:
         The first request counts and reads at once: the REST query with `LIMIT threshold+1`.
         Its `totalSize` tells whether the result is small; if it is, those pages are the
         whole result (no separate COUNT request); if not, that page is dropped and a Bulk
-        query job reads everything.
+        query job reads everything. That job is created before `read` returns (a
+        `BulkRecords`, which waits for it when iterated), so a caller can start the jobs of
+        several reads and let the org run them side by side.
 
         Raises:
             ConfigError: for invalid object/field names.
@@ -275,8 +301,10 @@ class SalesforceClient:
         total = int(first.get("totalSize") or 0)
         use_bulk = total > self._bulk_read_threshold
         log.debug("sfsync.salesforce.read_planned", object=sobject, count=total, bulk=use_bulk)
-        if use_bulk:
-            return self.bulk_query(soql, include_deleted=include_deleted)
+        if use_bulk:  # the job starts now; iterating waits for it
+            return self._start_bulk_query(
+                soql, include_deleted=include_deleted, expected_records=total
+            )
         return self._query_pages(probe, resource, {}, first_page=first)
 
     def describe(self, sobject: str) -> dict[str, Any]:
@@ -650,6 +678,7 @@ def connect(
         reauthenticate=login.reauthenticate,
         bulk_read_threshold=settings.bulk_read_threshold,
         bulk_write_threshold=settings.bulk_write_threshold,
+        bulk_options={"poll_first": settings.bulk_poll_first_seconds},
         identity_url=login.identity_url,
         username=login.username,
     )

@@ -5,7 +5,12 @@ module and Salesforce's docs use.
 
 Jobs live in memory (a restart forgets them). A query runs when its job is created (a snapshot,
 like a real job that starts at once); an ingest job runs when it is closed (`UploadComplete`).
-Either reports `InProgress` until the fault spec's `bulk_job_delay_seconds` have passed.
+Either reports `InProgress` until the fault spec's `bulk_job_delay_seconds` have passed and,
+with the org's `bulk_latency` on, for as long as a real org would take over that many records
+(`base + records / rate`, counted from creation for a query, from the close for an ingest
+job); a query's results asked for before then answer 412 JOB_NOT_COMPLETE, as Salesforce does.
+`GET /jobs/query` (and `/jobs/ingest`) list every job in Salesforce's shape, 1,000 per page
+with `done` / `nextRecordsUrl` paging.
 """
 
 from __future__ import annotations
@@ -49,6 +54,9 @@ DELIMITERS = {
 LINE_ENDINGS = {"LF": "\n", "CRLF": "\r\n"}
 INGEST_OPERATIONS = ("insert", "update", "upsert", "delete")
 WRITE_CHUNK = 200  # records per internal transaction, like Salesforce's 200-record chunks
+LIST_PAGE_SIZE = 1000  # jobs per page of GET /jobs/{query|ingest}, Salesforce's maximum
+MAX_LISTINGS = 100  # listing locators kept for their next page
+JOB_TYPES = {"V2Query", "V2Ingest", "Classic", "BigObjectIngest"}
 _JOB_NOT_COMPLETE = (
     "can only download query results of successfully completed bulk job with status:"
     " JOB_COMPLETE. Current status: {status}"
@@ -162,6 +170,9 @@ class BulkJobs:
         self.org = org
         self._jobs: dict[str, QueryJob | IngestJob] = {}
         self._lock = threading.Lock()
+        self.list_page_size = LIST_PAGE_SIZE
+        # Job listings beyond their first page: locator -> (ids still to list, kind).
+        self._listings: dict[str, tuple[list[str], type[QueryJob] | type[IngestJob]]] = {}
 
     def _new_job_fields(self, ctx: CallContext, body: dict[str, Any]) -> dict[str, Any]:
         delimiter = body.get("columnDelimiter", "COMMA")
@@ -203,6 +214,7 @@ class BulkJobs:
         soql = body.get("query")
         if not isinstance(soql, str) or not soql.strip():
             raise ApiError(400, "INVALIDJOB", "A query is required for a query job")
+        created = time.monotonic()
         job_fields = self._new_job_fields(ctx, body)
         try:
             parsed = parse(soql)
@@ -218,6 +230,8 @@ class BulkJobs:
             raise ApiError(400, exc.error_code, exc.message) from None
         job = QueryJob(operation=operation, object=parsed.object.name, **job_fields)
         job.header, job.lines = _render(parsed.fields, result.rows, job)
+        processing = self.org.bulk_latency.query.seconds(len(job.lines))
+        job.ready_at = max(job.ready_at, created + processing)
         job.state = "UploadComplete"
         job.finished = time.monotonic()
         with self._lock:
@@ -297,9 +311,12 @@ class BulkJobs:
                 raise ApiError(
                     400, "INVALIDJOBSTATE", f"Job with state {job.state} cannot be closed"
                 )
+            closed = time.monotonic()
             job.state = "UploadComplete"
             answer = self._ingest_info(job, short=True)
             self._process(job)
+            processing = self.org.bulk_latency.ingest.seconds(len(job.data))
+            job.ready_at = max(job.ready_at, closed + processing)
             return json_response(200, answer, records=len(job.successes))
         else:
             raise ApiError(400, "INVALIDJOBSTATE", f"Invalid state change: {state}")
@@ -322,16 +339,62 @@ class BulkJobs:
         return empty_response(204)
 
     def list_jobs(self, ctx: CallContext, kind: type[QueryJob] | type[IngestJob]) -> Response:
-        """`GET /jobs/{query|ingest}`."""
-        with self._lock:
-            jobs = [j for j in self._jobs.values() if isinstance(j, kind)]
+        """
+        `GET /jobs/{query|ingest}[?jobType=&queryLocator=]`: every job of that kind, oldest
+        first, `list_page_size` per page; `nextRecordsUrl` carries the `queryLocator` of the
+        next page (the order and page contents are fixed when the first page is asked for).
+        """
+        locator = ctx.request.param("queryLocator")
+        if locator:
+            with self._lock:
+                listing = self._listings.get(locator)
+            if listing is None or listing[1] is not kind:
+                raise ApiError(400, "INVALID_QUERY_LOCATOR", f"Invalid query locator: {locator}")
+            ids = listing[0]
+        else:
+            job_type = ctx.request.param("jobType")
+            if job_type is not None and job_type not in JOB_TYPES:
+                raise ApiError(400, "INVALIDJOB", f"Invalid jobType: {job_type}")
+            own_type = "V2Query" if kind is QueryJob else "V2Ingest"
+            with self._lock:
+                ids = [
+                    j.id
+                    for j in self._jobs.values()
+                    if isinstance(j, kind) and job_type in (None, own_type)
+                ]
+        page, rest = ids[: self.list_page_size], ids[self.list_page_size :]
         records = []
-        for job in jobs:
+        for job_id in page:
+            with self._lock:
+                job = self._jobs.get(job_id)
+            if job is None:  # deleted since the listing began
+                continue
             job.refresh()
-            records.append(
-                self._query_info(job) if isinstance(job, QueryJob) else self._ingest_info(job)
-            )
-        return json_response(200, {"done": True, "records": records, "nextRecordsUrl": None})
+            records.append(self._list_info(job))
+        next_url = None
+        if rest:
+            token = f"{new_id('01g')}-{len(ids) - len(rest)}"
+            with self._lock:
+                self._listings[token] = (rest, kind)
+                while len(self._listings) > MAX_LISTINGS:  # a page may be asked for again
+                    del self._listings[next(iter(self._listings))]
+            path = "query" if kind is QueryJob else "ingest"
+            next_url = f"/services/data/v{ctx.version}/jobs/{path}?queryLocator={token}"
+        body = {"done": next_url is None, "records": records, "nextRecordsUrl": next_url}
+        return json_response(200, body)
+
+    @staticmethod
+    def _list_info(job: QueryJob | IngestJob) -> dict[str, Any]:
+        """A job as the all-jobs listing shows it: no record counts or timings."""
+        info = job.base_info()
+        if isinstance(job, IngestJob) and job.external_id:
+            info["externalIdFieldName"] = job.external_id
+        info.update(
+            jobType="V2Query" if isinstance(job, QueryJob) else "V2Ingest",
+            lineEnding=job.line_ending,
+            columnDelimiter=job.column_delimiter,
+        )
+        return info
 
     # --- ingest jobs -----------------------------------------------------------------------
 

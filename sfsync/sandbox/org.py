@@ -23,7 +23,7 @@ import structlog
 from sfsync.errors import ConfigError
 from sfsync.sandbox import schema, seed
 from sfsync.sandbox.calllog import CallLog
-from sfsync.sandbox.faults import FaultSpec, FaultState
+from sfsync.sandbox.faults import BulkLatency, FaultSpec, FaultState
 from sfsync.sandbox.ids import new_id, normalize_id, with_checksum
 from sfsync.sandbox.metadata import load_objects
 from sfsync.sandbox.query import QueryResult, run_soql
@@ -144,6 +144,8 @@ class SandboxOrg:
         self.user_id = INTEGRATION_USER_ID
         self.faults = FaultState()
         self.daily_api_limit = daily_api_limit
+        # How long Bulk jobs take (sandbox/bulk.py); off unless a spec or the server sets it.
+        self.bulk_latency = BulkLatency()
         self._usage_offset = 0
         self._last_ms = self._latest_modstamp_ms()
         self._tokens: set[str] = set()
@@ -290,6 +292,8 @@ class SandboxOrg:
             self.faults.install(spec)
             if spec.daily_api_limit is not None:
                 self.daily_api_limit = spec.daily_api_limit
+            if spec.bulk_latency is not None:
+                self.bulk_latency = spec.bulk_latency
             if spec.request_limit_after is not None:
                 self._usage_offset = (
                     self.daily_api_limit - spec.request_limit_after - self.api_calls

@@ -33,7 +33,7 @@ import structlog
 from sfsync.errors import ConfigError
 from sfsync.sandbox import auth, describe, rest, schema
 from sfsync.sandbox.bulk import BulkJobs, IngestJob, QueryJob
-from sfsync.sandbox.faults import FaultSpec, FaultSpecError, load_faults, parse_faults
+from sfsync.sandbox.faults import BulkLatency, FaultSpec, FaultSpecError, load_faults, parse_faults
 from sfsync.sandbox.metadata import MetadataDeploys
 from sfsync.sandbox.org import DB_FILE, SandboxOrg
 from sfsync.sandbox.protocol import (
@@ -611,6 +611,7 @@ def start_sandbox(
     faults: FaultSpec | Path | None = None,
     daily_api_limit: int | None = None,
     output_fields: bool | None = None,
+    bulk_latency: BulkLatency | None = None,
 ) -> RunningSandbox:
     """
     Start a sandbox org on https://host:port (port 0: any free port) in a background thread.
@@ -618,7 +619,8 @@ def start_sandbox(
     The data directory keeps the CA (ca.pem), server certificate, SQLite database
     (org.sqlite3) and connection.env across restarts. *output_fields* False starts a new org
     whose Lead lacks the sfsync output fields (deploy them with `sfsync fields --deploy`);
-    None keeps whatever the data directory's org has.
+    None keeps whatever the data directory's org has. *bulk_latency* makes Bulk jobs take
+    realistic time (`BulkLatency.realistic()`); a fault spec's `bulk_latency` wins over it.
 
     Raises:
         ConfigError: a non-loopback host, an invalid fault spec, or *output_fields*
@@ -631,6 +633,8 @@ def start_sandbox(
     org = SandboxOrg(data_dir / DB_FILE, faults=spec, output_fields=output_fields)
     if daily_api_limit is not None:
         org.daily_api_limit = daily_api_limit
+    if bulk_latency is not None and (spec is None or spec.bulk_latency is None):
+        org.bulk_latency = bulk_latency
     url_host = f"[{host}]" if ":" in host else host
 
     def make_app(port: int) -> SandboxApp:
