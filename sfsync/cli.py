@@ -28,6 +28,8 @@ EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
 EXIT_PARTIAL = 3
+# Salesforce error codes meaning the definition names fields or objects the org lacks.
+_SCHEMA_ERRORS = frozenset({"INVALID_FIELD", "INVALID_TYPE", "INVALID_FIELD_FOR_INSERT_UPDATE"})
 
 log = structlog.get_logger(__name__)
 
@@ -111,14 +113,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except SfsyncError as exc:
         log.error("sfsync.command.failed", error=str(exc), error_type=type(exc).__name__)
-        click.echo(f"sfsync: {exc}", err=True)
-        return EXIT_FAILURE
+        return _report_failure(exc)
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         return 130
     if isinstance(rv, int):
         return rv
     return EXIT_OK
+
+
+def _report_failure(exc: SfsyncError) -> int:
+    """Say what failed on stderr; exit 2 when the org lacks what the definition names."""
+    if getattr(exc, "error_code", None) in _SCHEMA_ERRORS:
+        # A setup problem, not an outage. The org's message quotes the whole SELECT, cut
+        # short before the field it names; `check` names each field with its fix.
+        lines = str(exc).splitlines()
+        said = lines[0].rstrip(": ")
+        if len(lines) > 2 and lines[-2].startswith("ERROR at Row"):
+            said += f": {lines[-1]}"  # the org's own words, when they were not cut short
+        click.echo(
+            f"sfsync: {said}\nsfsync: the org lacks a field or object the definition "
+            "names; `sfsync check` lists each one with its fix",
+            err=True,
+        )
+        return EXIT_USAGE
+    click.echo(f"sfsync: {exc}", err=True)
+    return EXIT_FAILURE
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -55,10 +55,11 @@ def explain_lead(
     )
     desired = q.to_fields()
     converted = is_truthy(lead.get("IsConverted"))
+    deleted = is_truthy(lead_row.get("IsDeleted"))
     pending = {
         field: {"in_org": old, "next_sync": new}
         for field, (old, new) in diff_outputs(lead, desired).items()
-        if not converted  # the sync never writes a converted lead
+        if not (converted or deleted)  # the sync never writes a converted or deleted lead
     }
     ex = q.explanation
     rejects = [asdict(r) for r in store.pending_rejects() if r.lead_id == lead_id]
@@ -189,6 +190,11 @@ def render_explanation(result: dict[str, Any], console: Console) -> None:
     converted = bool(lead.get("IsConverted"))
     if converted:
         console.print("[yellow]Converted lead: mirrored for reports, never written.[/yellow]")
+    if lead.get("IsDeleted"):
+        console.print(
+            "[yellow]Deleted lead (recycle bin, or merged into another lead): qualified from "
+            "what the last sync read, without its activity; never written.[/yellow]"
+        )
 
     fit = Table(title="Fit", title_justify="left")
     for col in ("Criterion", "Value", "Points", "Outcome", "Says"):
@@ -269,7 +275,7 @@ def render_explanation(result: dict[str, Any], console: Console) -> None:
                 _safe(_plain(change["next_sync"]), 60),
             )
         console.print(pend)
-    elif not converted:
+    elif not (converted or lead.get("IsDeleted")):
         console.print("The org already holds these values; the next sync writes nothing.")
 
     if result["history"]:

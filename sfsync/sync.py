@@ -56,6 +56,8 @@ LEAD_DISPLAY_FIELDS = ("Name", "Company")
 SF_DATETIME = "%Y-%m-%dT%H:%M:%S.%f"
 # State meta key: the definition (version and content) the leads were last qualified with.
 DEFINITION_META = "definition_fingerprint"
+# State meta key prefix: the fields every mirrored record of an object holds.
+MIRRORED_FIELDS_META = "mirrored_fields:"
 
 
 class WriteOutcome(Protocol):
@@ -88,6 +90,8 @@ class OrgClient(Protocol):
     def user_id(self) -> str: ...
 
     def start_budget(self) -> Any: ...
+
+    def describe(self, sobject: str) -> dict[str, Any]: ...
 
 
 @dataclass
@@ -356,6 +360,49 @@ def _read_objects(definition: CompiledDefinition) -> list[tuple[str, tuple[str, 
     return objects
 
 
+def _mirrored_fields(store: StateStore, object_name: str) -> frozenset[str] | None:
+    """The fields (lower case) every mirrored record of *object_name* holds; None if unknown."""
+    text = store.get_meta(f"{MIRRORED_FIELDS_META}{object_name}")
+    return None if text is None else frozenset(filter(None, text.split(",")))
+
+
+def _record_mirrored_fields(
+    store: StateStore, object_name: str, fields: Sequence[str], *, every_record: bool
+) -> None:
+    """After a read of *fields*: what every mirrored record now holds (dry runs too: the
+    mirror was written)."""
+    read = frozenset(f.lower() for f in fields)
+    before = _mirrored_fields(store, object_name)
+    held = read if every_record or before is None else read & before
+    store.set_meta(f"{MIRRORED_FIELDS_META}{object_name}", ",".join(sorted(held)))
+
+
+def _without_missing_optional(
+    client: OrgClient,
+    definition: CompiledDefinition,
+    object_name: str,
+    fields: tuple[str, ...],
+    exc: SalesforceError,
+) -> tuple[str, ...]:
+    """
+    After the org refused a Lead query's field (INVALID_FIELD): *fields* without the optional
+    inputs the org lacks, which are then scored as unknown (DESIGN §3). Costs a describe
+    only on that path. Re-raises *exc* when no optional input is missing.
+    """
+    if object_name != "Lead" or exc.error_code != "INVALID_FIELD":
+        raise exc
+    present = {str(f.get("name", "")).lower() for f in client.describe("Lead").get("fields", [])}
+    missing = {
+        i.field
+        for i in definition.inputs
+        if i.optional and "." not in i.field and i.field.lower() not in present
+    }
+    if not missing:
+        raise exc
+    log.warning("sfsync.sync.optional_inputs_missing", object=object_name, fields=sorted(missing))
+    return tuple(f for f in fields if f not in missing)
+
+
 def _extract(
     client: OrgClient,
     store: StateStore,
@@ -364,22 +411,55 @@ def _extract(
     report: PassReport,
 ) -> _Pending:
     pending = _Pending()
+    # Every read is started before any is consumed: a read large enough for a Bulk query
+    # job returns once the job is created, so the org runs all of them side by side (and
+    # one poll can check them all) instead of one after another. Reads answered by REST
+    # are consumed first, while the jobs run and before their query cursors could idle.
+    started = []
     for object_name, fields, lead_field in _read_objects(definition):
         if ctx.objects is not None and object_name not in ctx.objects:
             continue
         sliced = object_name == "Lead" and ctx.lead_where is not None
         watermark = store.get_watermark(object_name)
-        full = ctx.mode == "full" or watermark is None
+        mirrored = _mirrored_fields(store, object_name)
+        # A field the mirror does not hold for every record (a definition that reads more
+        # than the last one did) is read for every record, or leads would be re-qualified
+        # with it unknown.
+        new_fields = [f for f in fields if mirrored is not None and f.lower() not in mirrored]
+        if new_fields and watermark is not None and ctx.mode != "full":
+            log.info("sfsync.sync.new_fields_read", object=object_name, fields=new_fields)
+        full = ctx.mode == "full" or watermark is None or bool(new_fields)
         where = None
         if not full:
             start = window_start(watermark, ctx.overlap)
             assert start is not None
             where = format_soql("SystemModstamp > {}", start)
+            me = store.get_meta("integration_user_id")
+            if object_name == "Lead" and me and watermark:
+                # The overlap window is there for records committed late, after the last
+                # read. Our own writes were committed before this pass began and their echo
+                # was read by the pass after them, so inside the window only other users'
+                # changes are re-read: a large write's echo is read once, not twice.
+                where = format_soql(
+                    "SystemModstamp > {} OR (SystemModstamp > {} AND LastModifiedById != {})",
+                    parse_sf_datetime(watermark),
+                    start,
+                    me,
+                )
         if sliced:
             where = f"({where}) AND ({ctx.lead_where})" if where else ctx.lead_where
         # Users are never deleted, only deactivated; every other object is read with
         # queryAll so that deleted activity lowers the counters it fed.
         include_deleted = object_name != "User"
+        try:
+            records = client.read(object_name, fields, where=where, include_deleted=include_deleted)
+        except SalesforceError as exc:
+            fewer = _without_missing_optional(client, definition, object_name, fields, exc)
+            records = client.read(object_name, fewer, where=where, include_deleted=include_deleted)
+        started.append((object_name, lead_field, sliced, watermark, full, fields, records))
+    order = [read[0] for read in started]  # the report lists objects in this order
+    started.sort(key=lambda read: getattr(read[-1], "job_id", None) is not None)
+    for object_name, lead_field, sliced, watermark, full, fields, records in started:
         # Records stream from the org into the mirror. The Ids read are kept only where
         # they pick the leads to re-qualify (an incremental pass, a slice of leads): a full
         # or nightly pass re-qualifies every lead, and a full read's deletion sweep keeps
@@ -405,7 +485,6 @@ def _extract(
                     ctx.on_progress(f"read {object_name}", n, None)
                 yield record
 
-        records = client.read(object_name, fields, where=where, include_deleted=include_deleted)
         with store.transaction():
             if full and ctx.mode == "full" and not sliced:
                 count, _ = store.replace_records(
@@ -413,11 +492,13 @@ def _extract(
                 )
             else:
                 count = store.upsert_records(object_name, tracked(records), lead_field=lead_field)
+            _record_mirrored_fields(store, object_name, fields, every_record=full and not sliced)
         report.read[object_name] = count
         pending.changed_ids[object_name] = seen_ids
         new_mark = newest.value
         if new_mark is not None and new_mark != watermark and not sliced:
             pending.watermarks[object_name] = new_mark
+    report.read = {name: report.read[name] for name in sorted(report.read, key=order.index)}
     return pending
 
 

@@ -29,3 +29,51 @@ def test_missing_env_file_is_config_error(tmp_path: Path) -> None:
     app = AppContext(env_file=tmp_path / "nope.env")
     with pytest.raises(ConfigError, match=r"nope\.env"):
         app.settings()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-11-20", "2026-11-20T00:00:00+00:00"),
+        ("2026-11-20T12:00:00", "2026-11-20T12:00:00+00:00"),
+        ("2026-11-20T12:00:00Z", "2026-11-20T12:00:00+00:00"),
+        ("2026-11-20T12:00:00.000+0000", "2026-11-20T12:00:00+00:00"),
+        ("2026-11-20T13:00:00+01:00", "2026-11-20T12:00:00+00:00"),
+    ],
+)
+def test_now_accepts_every_iso_form_salesforce_and_sfsync_print(text: str, expected: str) -> None:
+    """`--now` reads what sfsync's own output shows (`...000+0000`), `Z` and dates alone."""
+    from sfsync.commands.runtime import MOMENT
+
+    assert expected == MOMENT.convert(text, None, None).isoformat()
+
+
+def test_unreadable_now_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    """A --now that is no date/time exits 2 naming the option and an example."""
+    assert main(["explain", "00Q000000000004", "--now", "next tuesday"]) == 2
+    err = capsys.readouterr().err
+    assert "--now" in err
+    assert "2026-11-20T12:00:00Z" in err
+
+
+def test_a_field_or_object_the_org_lacks_is_a_setup_error(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """INVALID_TYPE/INVALID_FIELD from the org exit 2 with the org's last line and a pointer
+    to `sfsync check`, without the echoed SELECT."""
+    from sfsync.cli import _report_failure
+    from sfsync.errors import SalesforceError
+
+    message = (
+        "GET queryAll: HTTP 400 INVALID_TYPE: \nSELECT Id FROM Web_Visit__c\n"
+        "               ^\nERROR at Row:1:Column:16\n"
+        "sObject type 'Web_Visit__c' is not supported."
+    )
+    exc = SalesforceError(message, status=400, error_code="INVALID_TYPE")
+
+    assert _report_failure(exc) == 2
+    err = capsys.readouterr().err
+    assert "INVALID_TYPE: sObject type 'Web_Visit__c' is not supported." in err
+    assert "`sfsync check`" in err
+    assert "SELECT" not in err
+    assert _report_failure(SalesforceError("GET limits: HTTP 500", status=500)) == 1

@@ -18,7 +18,7 @@ import click
 import structlog
 
 from sfsync.cli import EXIT_FAILURE, EXIT_OK, EXIT_PARTIAL, AppContext, pass_app
-from sfsync.commands.runtime import open_runtime, progress_reporter, stdout_console
+from sfsync.commands.runtime import MOMENT, open_runtime, progress_reporter, stdout_console
 from sfsync.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -133,7 +133,7 @@ def print_result(result: BackfillResult) -> None:
 )
 @click.option(
     "--now",
-    type=click.DateTime(formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"]),
+    type=MOMENT,
     default=None,
     help="Qualify as of this time (UTC unless an offset is given); default: now.",
 )

@@ -18,6 +18,7 @@ import click
 import structlog
 
 from sfsync.cli import AppContext
+from sfsync.commands.runtime import MOMENT
 from sfsync.errors import ConfigError, MappingError
 
 log = structlog.get_logger(__name__)
@@ -30,6 +31,11 @@ EXIT_INVALID = 2
 def definition() -> None:
     """
     Check the agreed definition of a qualified lead, and render it for sign-off.
+
+    \b
+    sfsync definition lint mappings/default.yaml mappings/acme.yaml
+    sfsync definition doc mappings/acme.yaml --output definition.md
+    sfsync --env-file .env definition diff mappings/default.yaml mappings/acme.yaml
     """
 
 
@@ -104,7 +110,7 @@ def doc(file: Path, output: Path | None) -> int:
 @click.argument("new", type=click.Path(path_type=Path, dir_okay=False))
 @click.option(
     "--now",
-    type=click.DateTime(formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"]),
+    type=MOMENT,
     default=None,
     help="Qualify as of this time (UTC unless an offset is given); default: now.",
 )

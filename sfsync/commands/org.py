@@ -18,6 +18,7 @@ import structlog
 
 from sfsync.cli import EXIT_FAILURE, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, AppContext, pass_app
 from sfsync.commands.runtime import (
+    MOMENT,
     Runtime,
     open_runtime,
     progress_reporter,
@@ -208,7 +209,7 @@ def check(app: AppContext, definition: Path | None) -> int:
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
 @click.option(
     "--now",
-    type=click.DateTime(formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"]),
+    type=MOMENT,
     default=None,
     help="Qualify as of this time (UTC unless an offset is given); default: now.",
 )
@@ -232,6 +233,11 @@ def sync(
     decay is applied. The first pass is always full.
     Exit codes: 0 done, 1 failure, 2 config error, 3 partial (rejected records are
     retried next pass; a budget stop resumes where it stopped).
+
+    \b
+    sfsync --env-file .env sync --dry-run    # what would be written, nothing is
+    sfsync --env-file .env sync --json       # one pass, the summary as JSON
+    sfsync --env-file .env sync --full       # re-read everything (rebuild the mirror)
     """
     if full and rescore:
         raise click.UsageError("--full and --rescore are alternatives; pick one")
@@ -251,7 +257,7 @@ def sync(
 @click.option("--live", is_flag=True, help="Re-read this lead and its activity from the org first.")
 @click.option(
     "--now",
-    type=click.DateTime(formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"]),
+    type=MOMENT,
     default=None,
     help="Explain as of this time; default: now.",
 )
@@ -271,7 +277,11 @@ def explain(
     the touch counters and recent history.
 
     Works offline from the local mirror (run `sfsync sync` first); --live refreshes the
-    lead from the org.
+    lead from the org. LEAD_ID is the 18- or 15-character Id (as in the lead's URL).
+
+    \b
+    sfsync --env-file .env explain 00Q5g00000AbCdEEAV
+    sfsync --env-file .env explain 00Q5g00000AbCdE --live --json
     """
     from sfsync.explain import explain_lead, render_explanation
 
@@ -279,6 +289,9 @@ def explain(
         shown = lead_id if len(lead_id) <= 40 else lead_id[:40] + "…"
         msg = f"LEAD_ID: expected a 15- or 18-character Salesforce Id, got {shown!r}"
         raise ConfigError(msg)
+    from sfsync.salesforce.records import case_safe_id
+
+    lead_id = case_safe_id(lead_id)  # the mirror is keyed by the API's 18-character Ids
     when = (now if now.tzinfo else now.replace(tzinfo=UTC)) if now else _now()
     with open_runtime(app, connect=live, definition=definition) as rt:
         if live:

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from sfsync.cli import EXIT_OK, AppContext, pass_app
+from sfsync.commands.runtime import MOMENT
 
 
 @click.command()
@@ -27,7 +28,7 @@ from sfsync.cli import EXIT_OK, AppContext, pass_app
 )
 @click.option(
     "--now",
-    type=click.DateTime(["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"]),
+    type=MOMENT,
     default=None,
     help="Report as of this time (UTC); default: now.",
 )

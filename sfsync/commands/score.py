@@ -76,13 +76,15 @@ def score(
     from sfsync.commands.runtime import resolve_definition_path
     from sfsync.definition import load_compiled
 
-    now = _parse_now(now_text) if now_text else datetime.now(UTC)
+    now = _parse_now(now_text) if now_text is not None else datetime.now(UTC)
     path = definition if definition is not None else app.settings().definition
     compiled = load_compiled(resolve_definition_path(path))
     rejected = 0
     results: list[Qualification] = []
     with _open_input(input_path) as lines, _open_output(output_path) as out:
-        for number, line in enumerate(lines, start=1):
+        for number, raw in enumerate(lines, start=1):
+            # Excel and PowerShell save "UTF-8" with a byte-order mark; it is not JSON.
+            line = raw.lstrip("\ufeff") if number == 1 else raw
             if not line.strip():
                 continue
             try:
@@ -122,10 +124,54 @@ def _score_line(line: str, compiled: CompiledDefinition, now: datetime) -> Quali
     if not isinstance(item, Mapping) or not isinstance(item.get("lead"), Mapping):
         msg = 'expected an object {"lead": {...}, "activities": {...}}'
         raise RecordError(msg)
-    activities: Any = item.get("activities") or {}
-    if not isinstance(activities, Mapping):
-        activities = {}
-    return qualify(item["lead"], activities, compiled, now=now)
+    return qualify(item["lead"], _activities(item.get("activities")), compiled, now=now)
+
+
+def _activities(value: Any) -> dict[str, list[Mapping[str, Any]]]:
+    """
+    The line's activity records by object. A REST query result (`{"records": [...]}`) stands
+    for its records, and flat parent fields (`"Campaign.Type"`, as Bulk API CSV and Data
+    Loader name them) are nested; any other shape is a RecordError, never silently no activity.
+    """
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        msg = '"activities": expected an object {"Task": [...], "CampaignMember": [...], ...}'
+        raise RecordError(msg)
+    result: dict[str, list[Mapping[str, Any]]] = {}
+    for name, given in value.items():
+        if given is None:
+            continue
+        records = given
+        if isinstance(given, Mapping) and isinstance(given.get("records"), list):
+            records = given["records"]
+        if not isinstance(records, list):
+            msg = f'"activities.{name}": expected a list of records'
+            raise RecordError(msg)
+        for index, record in enumerate(records):
+            if not isinstance(record, Mapping):
+                msg = f'"activities.{name}[{index}]": expected a record object'
+                raise RecordError(msg)
+        result[str(name)] = [_nested(record) for record in records]
+    return result
+
+
+def _nested(record: Mapping[str, Any]) -> Mapping[str, Any]:
+    """*record* with flat `"Parent.Field"` keys also readable as `{"Parent": {"Field": ...}}`."""
+    if not any("." in key for key in record):
+        return record
+    nested: dict[str, Any] = dict(record)
+    for key, value in record.items():
+        *parents, leaf = key.split(".")
+        target = nested
+        for part in parents:
+            child = target.get(part)
+            if not isinstance(child, dict):
+                child = {} if child is None or not isinstance(child, Mapping) else dict(child)
+                target[part] = child
+            target = child
+        target.setdefault(leaf, value)
+    return nested
 
 
 def _jsonl(result: Qualification) -> str:

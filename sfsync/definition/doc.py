@@ -401,7 +401,7 @@ def _outputs(d: Definition) -> str:
     for key, api_name in d.outputs.items():
         info = fields[key].description or ""
         kind, _, meaning = info.partition(": ")
-        meaning = (meaning or info).replace("..", DASH)
+        meaning = (meaning or info).replace("...", "…").replace("..", DASH)
         rows.append([_OUTPUT_TITLES.get(key, key), f"`{api_name}`", kind, meaning])
     return "\n".join(
         [

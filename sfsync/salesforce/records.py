@@ -114,6 +114,35 @@ def strip_attributes(record: Mapping[str, Any]) -> dict[str, Any]:
     return clean
 
 
+_ID_SUFFIX = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
+
+
+def case_safe_id(text: str) -> str:
+    """
+    Return the 18-character form of a 15- or 18-character Salesforce Id, as the API returns
+    it: a 15-character Id (copied from a URL or a report) gets its checksum suffix, and an
+    18-character one in lower case (case-insensitive tools) gets its body's case back from
+    the suffix. Anything else comes back unchanged.
+    """
+    if len(text) == 18 and text.isascii() and text.isalnum() and text[:15].islower():
+        body = list(text[:15])
+        for chunk, flag in enumerate(text[15:].upper()):
+            bits = _ID_SUFFIX.find(flag)
+            if bits < 0:
+                return text
+            for i in range(5):
+                ch = body[chunk * 5 + i]
+                body[chunk * 5 + i] = ch.upper() if bits >> i & 1 else ch.lower()
+        text = "".join(body)[:15]
+    if len(text) != 15 or not (text.isascii() and text.isalnum()):
+        return text
+    suffix = "".join(
+        _ID_SUFFIX[sum(1 << i for i, ch in enumerate(text[s : s + 5]) if "A" <= ch <= "Z")]
+        for s in (0, 5, 10)
+    )
+    return text + suffix
+
+
 def record_id(record: Mapping[str, Any]) -> str:
     """
     Return the record's Id (`Id` or `id`).

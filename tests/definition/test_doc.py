@@ -235,3 +235,10 @@ def test_cli_refuses_to_render_an_invalid_file(capsys: pytest.CaptureFixture[str
     assert code == 2
     assert captured.out == ""
     assert "engagement.signals.site_visit.cap" in captured.err
+
+
+def test_output_field_meanings_read_as_written(page: str) -> None:
+    """The output-field table shows the grade range as `A1 … D4`, not a dash and a dot."""
+    grade = next(line for line in page.splitlines() if "`SFS_Grade__c`" in line)
+    assert "A1 … D4" in grade
+    assert "\N{EN DASH}." not in page

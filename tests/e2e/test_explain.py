@@ -90,3 +90,32 @@ def test_explain_a_malformed_id_exits_2_naming_the_argument(synced_org: Org) -> 
     assert "'not-a-lead-id'" in result.stderr
     assert "Traceback" not in result.stderr
     assert result.stdout == ""
+
+
+def test_explain_accepts_the_15_character_id_from_a_url(synced_org: Org) -> None:
+    """The 15-character Id in a Lightning URL or report finds the lead mirrored under its
+    18-character Id."""
+    lead = ready_lead(synced_org)
+
+    result = synced_org.cli("explain", str(lead["Id"])[:15], "--json", "--now", NOW_ARG)
+
+    assert result.returncode == 0, result.stderr
+    assert result.json()["summary"]["status"] == lead["SFS_Status__c"]
+
+
+def test_explain_a_deleted_lead_says_so_and_promises_no_write(synced_org: Org) -> None:
+    """A lead deleted (or merged away) in the org is still explained from the mirror, marked
+    deleted, with no pending write."""
+    lead = ready_lead(synced_org)
+    lead_id = str(lead["Id"])
+    assert synced_org.rest("DELETE", f"/sobjects/Lead/{lead_id}").status_code == 204
+    synced_org.sync()
+
+    text = synced_org.cli("explain", lead_id, "--now", NOW_ARG)
+    data = synced_org.cli("explain", lead_id, "--json", "--now", NOW_ARG)
+
+    assert text.returncode == data.returncode == 0, text.stderr + data.stderr
+    assert "Deleted lead" in text.stdout
+    assert "next sync" not in text.stdout
+    assert data.json()["lead"]["IsDeleted"] is True
+    assert data.json()["pending_changes"] == {}

@@ -281,3 +281,80 @@ def test_an_edited_definition_requalifies_every_lead_on_the_next_incremental_pas
     assert again["written"] == 0
     # Only what the overlap window re-read (our own writes' echo) is qualified again.
     assert again["qualified"] < len(leads)
+
+
+def test_an_optional_input_the_org_lacks_is_scored_as_unknown(
+    synced_org: Org, tmp_path: Path
+) -> None:
+    """An optional input mapped to a field the org lacks: the pass reads the other fields,
+    scores that input as unknown and says so in a warning (DESIGN §3: never crash)."""
+    org = synced_org
+    edited = tmp_path / "remapped.yaml"
+    text = PACKAGED_DEFINITION.read_text().replace(
+        "budget: {field: Budget__c, optional: true}",
+        "budget: {field: Budget_Approved__c, optional: true}",
+    )
+    edited.write_text(re.sub(r"(?m)^version: .*$", 'version: "e2e-remapped-1"', text, count=1))
+
+    result = org.cli(
+        "--log-format", "json", "sync", "--json", "--now", NOW_ARG, "--definition", str(edited)
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.json()["written"] == len(scored(org.leads()))
+    warnings = [
+        e for e in result.log_lines() if e["event"] == "sfsync.sync.optional_inputs_missing"
+    ]
+    assert [w["fields"] for w in warnings] == [["Budget_Approved__c"]]
+    for lead in scored(org.leads()).values():
+        assert "budget unknown" in str(lead["SFS_Reasons__c"]) or "Insufficient" in str(
+            lead["SFS_Status__c"]
+        )
+
+
+def test_an_output_field_the_org_lacks_exits_2_pointing_at_check(
+    synced_org: Org, tmp_path: Path
+) -> None:
+    """A definition naming an output field the org does not have is a setup error (exit 2)
+    that points at `sfsync check`, not a failure with the org's truncated SOQL echo."""
+    org = synced_org
+    edited = tmp_path / "renamed.yaml"
+    edited.write_text(
+        PACKAGED_DEFINITION.read_text().replace("score: SFS_Score__c", "score: LQ_Score__c")
+    )
+    leads = org.leads()
+
+    result = org.cli("sync", "--now", NOW_ARG, "--definition", str(edited))
+
+    assert result.returncode == 2, result.stderr
+    assert "INVALID_FIELD" in result.stderr
+    assert "`sfsync check` lists each one with its fix" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert org.leads() == leads
+
+
+def test_a_definition_reading_a_new_field_reads_it_for_every_lead(
+    synced_org: Org, tmp_path: Path
+) -> None:
+    """A definition that maps an input to a field earlier passes did not read makes the next
+    incremental pass read that object in full, so no lead is qualified with the field unknown
+    from a mirror that never held it."""
+    org = synced_org
+    edited = tmp_path / "need-from-source.yaml"
+    text = PACKAGED_DEFINITION.read_text().replace(
+        "pain_points: {field: Pain_Points__c, optional: true}",
+        "pain_points: {field: LeadSource, optional: true}",
+    )
+    edited.write_text(re.sub(r"(?m)^version: .*$", 'version: "e2e-need-1"', text, count=1))
+    sources = {r["Id"]: r["LeadSource"] for r in org.rows('SELECT Id, LeadSource FROM "Lead"')}
+
+    report = org.sync("--definition", str(edited), SFSYNC_OVERLAP_SECONDS="0")
+
+    leads = org.leads()
+    assert report["read"]["Lead"] == len(leads)
+    with_source = [r for i, r in scored(leads).items() if sources[i]]
+    assert with_source
+    for lead in with_source:
+        assert "need unknown" not in str(lead["SFS_Reasons__c"]), lead["Id"]
+    again = org.sync("--definition", str(edited), SFSYNC_OVERLAP_SECONDS="0")
+    assert again["read"]["Lead"] < len(leads)

@@ -8,6 +8,7 @@ import pytest
 
 from sfsync.salesforce.records import (
     WriteResult,
+    case_safe_id,
     convert_csv_row,
     csv_cell,
     field_types,
@@ -180,3 +181,19 @@ def test_rest_value() -> None:
     assert rest_value(datetime(2024, 5, 1, 10, tzinfo=UTC)) == "2024-05-01T10:00:00.000Z"
     assert rest_value(Decimal("1.5")) == 1.5
     assert rest_value(True) is True
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("00Q000000000004", "00Q000000000004EAA"),
+        ("00Q000000000004EAA", "00Q000000000004EAA"),
+        ("00q000000000004eaa", "00Q000000000004EAA"),
+        ("00Q5g00000AbCdE", "00Q5g00000AbCdEEAV"),
+        ("00q5g00000abcdeeav", "00Q5g00000AbCdEEAV"),
+        ("not-an-id", "not-an-id"),
+    ],
+)
+def test_case_safe_id(given: str, expected: str) -> None:
+    """15-character Ids get their checksum; 18-character ones get their case back."""
+    assert expected == case_safe_id(given)

@@ -73,3 +73,74 @@ def test_missing_files_and_bad_now_exit_2(
     """A missing input or definition file, or an unreadable --now, is a usage error (exit 2)."""
     assert main(["score", *args, *([] if "--now" in args else ["--now", NOW])]) == 2
     assert "sfsync:" in capsys.readouterr().err
+
+
+def _lead_line(lead_id: str, activities: object) -> str:
+    lead = {"Id": lead_id, "Title": "VP Marketing", "Industry": "Software"}
+    return json.dumps({"lead": lead, "activities": activities})
+
+
+def test_byte_order_mark_on_the_first_line_is_ignored(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A file saved as "UTF-8 with BOM" (Excel, PowerShell) scores its first line too."""
+    source = tmp_path / "bom.jsonl"
+    source.write_bytes(b"\xef\xbb\xbf" + FIXTURE.read_text().splitlines()[0].encode() + b"\n")
+    assert main(["score", "--input", str(source), "--now", NOW]) == 0
+    assert json.loads(capsys.readouterr().out)["Id"] == "00Q000000000001AAA"
+
+
+def test_empty_now_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    """`--now ""` (an unset shell variable) is an error, not silently the current time."""
+    assert main(["score", "--input", str(FIXTURE), "--now", ""]) == 2
+    assert "--now ''" in capsys.readouterr().err
+
+
+def test_query_results_and_flat_parent_fields_count_as_activity(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A REST query result {"records": [...]} and a flat "Campaign.Type" key (Bulk CSV,
+    Data Loader) are read like a list of nested records."""
+    webinar = {"HasResponded": True, "FirstRespondedDate": "2026-11-19"}
+    source = tmp_path / "shapes.jsonl"
+    lines = [
+        _lead_line(
+            "00Q00000000000AAAA", {"CampaignMember": [{**webinar, "Campaign.Type": "Webinar"}]}
+        ),
+        _lead_line(
+            "00Q00000000000BAAA",
+            {
+                "CampaignMember": {
+                    "totalSize": 1,
+                    "done": True,
+                    "records": [{**webinar, "Campaign": {"Type": "Webinar"}}],
+                }
+            },
+        ),
+    ]
+    source.write_text("\n".join(lines) + "\n")
+    assert main(["score", "--input", str(source), "--now", NOW]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["SFS_Engagement_Score__c"] > 0 for r in rows] == [True, True]
+    assert all("Content form fill" in r["SFS_Reasons__c"] for r in rows)
+
+
+def test_malformed_activities_are_rejected_not_ignored(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Activities of the wrong shape reject the line with the path of the problem, instead of
+    scoring the lead as if it had no activity."""
+    source = tmp_path / "bad.jsonl"
+    lines = [
+        _lead_line("00Q00000000000AAAA", [1, 2]),
+        _lead_line("00Q00000000000BAAA", {"Task": "call"}),
+        _lead_line("00Q00000000000CAAA", {"Task": [{"Subject": "Call"}, 7]}),
+        _lead_line("00Q00000000000DAAA", {"Task": None}),
+    ]
+    source.write_text("\n".join(lines) + "\n")
+    assert main(["score", "--input", str(source), "--now", NOW]) == 3
+    out, err = capsys.readouterr()
+    assert [json.loads(line)["Id"] for line in out.splitlines()] == ["00Q00000000000DAAA"]
+    assert 'line 1: "activities": expected an object' in err
+    assert 'line 2: "activities.Task": expected a list of records' in err
+    assert 'line 3: "activities.Task[1]": expected a record object' in err
