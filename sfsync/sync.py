@@ -41,7 +41,7 @@ from typing import Any, Literal, Protocol
 import structlog
 
 from sfsync.definition import CompiledDefinition
-from sfsync.errors import QuotaExceededError, RecordError, SalesforceError
+from sfsync.errors import ConfigError, QuotaExceededError, RecordError, SalesforceError
 from sfsync.salesforce.soql import build_select, format_soql
 from sfsync.scoring import qualify
 from sfsync.spool import Spool
@@ -280,6 +280,7 @@ def run_pass(
     """
     started = time.monotonic()
     calls_before = client.calls
+    check_same_org(client, store)
     run_id = store.start_run(ctx.mode, dry_run=ctx.dry_run, definition_version=definition.version)
     report = PassReport(run_id=run_id, mode=ctx.mode, dry_run=ctx.dry_run)
     structlog.contextvars.bind_contextvars(run_id=run_id)
@@ -331,6 +332,30 @@ def run_pass(
         log.info("sfsync.sync.completed", **report.as_dict())
         structlog.contextvars.unbind_contextvars("run_id")
     return report
+
+
+def check_same_org(client: Any, store: StateStore) -> None:
+    """
+    Refuse to run a state store against another org than the one it mirrors: its
+    watermarks, mirror and cached integration user would be wrong there, and leads would be
+    scored with another org's activity. The org Id comes free with JWT and client
+    credentials logins (the identity URL); without it (session auth) nothing is checked.
+
+    Raises:
+        ConfigError: the store was filled from another org.
+    """
+    org_id = client.org_id() if hasattr(client, "org_id") else None
+    if not org_id:
+        return
+    known = store.get_meta("org_id")
+    if known is None:
+        store.set_meta("org_id", org_id)
+    elif known != org_id:
+        msg = (
+            f"the state store {store.path} mirrors org {known}, but this connection is to "
+            f"org {org_id}; give each org its own SFSYNC_STATE_PATH"
+        )
+        raise ConfigError(msg)
 
 
 def _integration_user(client: OrgClient, store: StateStore) -> str | None:

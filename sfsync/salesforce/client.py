@@ -342,6 +342,14 @@ class SalesforceClient:
         body: dict[str, Any] = self._json("GET", "limits/", name="limits")
         return body
 
+    def org_id(self) -> str | None:
+        """The org's Id from the OAuth identity URL (`…/id/<orgId>/<userId>`), or None."""
+        if not self._identity_url:
+            return None
+        parts = urlsplit(self._identity_url).path.rstrip("/").split("/")
+        org = parts[-2] if len(parts) >= 3 else ""
+        return org if org.startswith("00D") else None
+
     def user_id(self) -> str:
         """
         Return the Id of the user the session belongs to, cached.
@@ -607,6 +615,18 @@ def _collection_record(sobject: str, id_: str, record: Mapping[str, Any]) -> dic
     return body
 
 
+def _shorten(text: str, limit: int = _MAX_MESSAGE) -> str:
+    """
+    At most *limit* characters of an org's message, keeping its head and its tail: a
+    MALFORMED_QUERY/INVALID_FIELD message quotes the whole query first and names the
+    offending field on its last line.
+    """
+    if len(text) <= limit:
+        return text
+    half = (limit - 5) // 2
+    return f"{text[:half]} […] {text[-half:]}"
+
+
 def error_from_response(
     response: requests.Response, *, method: str, resource: str
 ) -> SalesforceError:
@@ -622,7 +642,7 @@ def error_from_response(
     code, detail = _error_details(response)
     text = f"{method} {resource}: HTTP {status}" + (f" {code}" if code else "")
     if detail:
-        text += f": {detail[:_MAX_MESSAGE]}"
+        text += f": {_shorten(detail)}"
     fields: dict[str, Any] = {"status": status, "resource": resource, "error_code": code}
     if status == 401:
         cls: type[SalesforceError] = (
@@ -644,7 +664,7 @@ def _error_details(response: requests.Response) -> tuple[str | None, str | None]
     try:
         body = response.json()
     except ValueError:
-        return None, (response.text or "").strip()[:_MAX_MESSAGE] or None
+        return None, _shorten((response.text or "").strip()) or None
     if isinstance(body, list) and body and isinstance(body[0], Mapping):
         body = body[0]
     if isinstance(body, Mapping):

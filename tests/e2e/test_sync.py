@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import math
 import re
+import sqlite3
+from contextlib import closing
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,7 @@ from tests.e2e.conftest import (
     Org,
     changed_leads,
     read_leads,
+    read_rows,
 )
 
 pytestmark = pytest.mark.e2e
@@ -358,3 +361,23 @@ def test_a_definition_reading_a_new_field_reads_it_for_every_lead(
         assert "need unknown" not in str(lead["SFS_Reasons__c"]), lead["Id"]
     again = org.sync("--definition", str(edited), SFSYNC_OVERLAP_SECONDS="0")
     assert again["read"]["Lead"] < len(leads)
+
+
+def test_a_state_store_never_runs_against_another_org(synced_org: Org) -> None:
+    """The org Id from the login is bound to the state store; another org is refused, exit 2."""
+    cc = {"SFSYNC_SF_AUTH": "client_credentials"}
+    bound = synced_org.cli("sync", "--json", "--now", NOW_ARG, **cc)
+    assert bound.returncode == 0, bound.stderr
+    stored = read_rows(synced_org.state_path, "SELECT value FROM meta WHERE key = 'org_id'")
+    assert [row["value"][:3] for row in stored] == ["00D"]
+
+    with closing(sqlite3.connect(synced_org.state_path)) as db, db:
+        db.execute("UPDATE meta SET value = '00D000000000999AAA' WHERE key = 'org_id'")
+    synced_org.reset_calls()
+    refused = synced_org.cli("sync", "--now", NOW_ARG, **cc)
+
+    assert refused.returncode == 2, refused.stderr
+    assert "00D000000000999AAA" in refused.stderr
+    assert "SFSYNC_STATE_PATH" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert not [c for c in synced_org.calls() if c["method"] in ("PATCH", "PUT")]

@@ -15,7 +15,7 @@ from sfsync.errors import (
     RetriableSalesforceError,
     SalesforceError,
 )
-from sfsync.salesforce.client import SalesforceClient, WriteResult
+from sfsync.salesforce.client import SalesforceClient, WriteResult, error_from_response
 from sfsync.salesforce.retry import build_retrying
 from tests.salesforce.conftest import (
     BASE,
@@ -661,3 +661,18 @@ def test_user_id_falls_back_to_username_query(sf_api: SfApi, client: SalesforceC
         },
     )
     assert client.user_id() == "005000000000002AAA"
+
+
+def test_a_long_org_message_keeps_its_last_line() -> None:
+    """INVALID_FIELD quotes the whole query first; the field it names is on the last line."""
+    fields = ", ".join(f"Field_{n}__c" for n in range(200))
+    message = f"\n{fields}\n       ^\nERROR at Row:1:Column:12\nNo such column 'Budget__c' on entity 'Lead'."
+    response = requests.Response()
+    response.status_code = 400
+    response._content = json.dumps([{"errorCode": "INVALID_FIELD", "message": message}]).encode()
+
+    error = error_from_response(response, method="GET", resource="query")
+
+    assert "No such column 'Budget__c' on entity 'Lead'." in str(error)
+    assert len(str(error)) < 600
+    assert error.error_code == "INVALID_FIELD"
