@@ -666,7 +666,10 @@ def test_user_id_falls_back_to_username_query(sf_api: SfApi, client: SalesforceC
 def test_a_long_org_message_keeps_its_last_line() -> None:
     """INVALID_FIELD quotes the whole query first; the field it names is on the last line."""
     fields = ", ".join(f"Field_{n}__c" for n in range(200))
-    message = f"\n{fields}\n       ^\nERROR at Row:1:Column:12\nNo such column 'Budget__c' on entity 'Lead'."
+    message = (
+        f"\n{fields}\n       ^\nERROR at Row:1:Column:12\n"
+        "No such column 'Budget__c' on entity 'Lead'."
+    )
     response = requests.Response()
     response.status_code = 400
     response._content = json.dumps([{"errorCode": "INVALID_FIELD", "message": message}]).encode()
