@@ -440,9 +440,10 @@ def demo(app: AppContext, leads: int, data_dir: Path, seed: int, top: int) -> in
     \b
     Afterwards:
       sfsync sandbox serve --data-dir demo-org            # keep the org running
-      export SFSYNC_STATE_PATH=demo-org/sfsync.sqlite3    # in another terminal
+      # in another terminal (connection.env also names the demo's sync state):
       sfsync --env-file demo-org/connection.env sync
       sfsync --env-file demo-org/connection.env explain <LEAD_ID>
+      sfsync --env-file demo-org/connection.env report --out report.html
     """
     from sfsync.demo import run_demo
 
