@@ -102,6 +102,13 @@ def open_runtime(
 
     settings = app.settings(**overrides)
     compiled = load_definition_for(settings, definition)
+    if not connect and not settings.state_path.exists():
+        # Offline commands read the mirror a sync filled; never create an empty one.
+        msg = (
+            f"no local state at {settings.state_path}: run `sfsync sync` first "
+            "(or point SFSYNC_STATE_PATH at the state file of the org you synced)"
+        )
+        raise ConfigError(msg)
     store = StateStore(settings.state_path)
     try:
         client = None
