@@ -77,3 +77,19 @@ def test_a_field_or_object_the_org_lacks_is_a_setup_error(
     assert "`sfsync check`" in err
     assert "SELECT" not in err
     assert _report_failure(SalesforceError("GET limits: HTTP 500", status=500)) == 1
+
+
+@pytest.mark.parametrize("args", [["report", "--out", "r.html"], ["explain", "00Q000000000004AAA"]])
+def test_offline_commands_never_create_an_empty_state_store(
+    args: list[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    state = tmp_path / "var" / "sfsync.sqlite3"
+    monkeypatch.setenv("SFSYNC_STATE_PATH", str(state))
+
+    assert main(args) == 2
+
+    assert "run `sfsync sync` first" in capsys.readouterr().err
+    assert not state.parent.exists()
