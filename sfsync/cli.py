@@ -95,7 +95,7 @@ def _register_commands() -> None:
         cli.add_command(command)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - one return per outcome
     """Run the CLI and return the exit code; errors are handled here and only here."""
     _register_commands()
     try:
@@ -117,6 +117,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         return 130
+    except Exception as exc:  # a bug: one clear line, the traceback only in debug logs
+        log.debug("sfsync.command.crashed", exc_info=True)
+        click.echo(
+            f"sfsync: unexpected {type(exc).__name__}: {exc}\n"
+            "sfsync: this is a bug in sfsync; rerun with -v for the traceback and report it",
+            err=True,
+        )
+        return EXIT_FAILURE
     if isinstance(rv, int):
         return rv
     return EXIT_OK

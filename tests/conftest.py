@@ -5,7 +5,6 @@ from collections.abc import Iterator
 
 import pytest
 
-
 # The sandbox finishes Bulk jobs at once (unless a test turns its latency on): poll them
 # soon, or every Bulk path in the suite sleeps the 2 s a real org deserves. CLI runs in
 # subprocesses inherit it.

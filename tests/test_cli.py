@@ -93,3 +93,19 @@ def test_offline_commands_never_create_an_empty_state_store(
 
     assert "run `sfsync sync` first" in capsys.readouterr().err
     assert not state.parent.exists()
+
+
+def test_an_unexpected_error_is_one_line_not_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sfsync.commands.score as score
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(score, "load_compiled", broken, raising=False)
+    monkeypatch.setattr("sfsync.definition.load_compiled", broken)
+    assert main(["score", "--input", "-"]) == 1
+    err = capsys.readouterr().err
+    assert "unexpected ZeroDivisionError: division by zero" in err
+    assert "Traceback" not in err
