@@ -22,7 +22,7 @@ import structlog
 from sfsync import __version__
 from sfsync.config import Settings, load_settings
 from sfsync.errors import ConfigError, SfsyncError
-from sfsync.logs import LogFormat, configure_logging
+from sfsync.logs import LogFormat, configure_logging, say
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -109,7 +109,7 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - one retur
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except ConfigError as exc:
-        click.echo(f"sfsync: {exc}", err=True)
+        say(str(exc))
         return EXIT_USAGE
     except SfsyncError as exc:
         log.error("sfsync.command.failed", error=str(exc), error_type=type(exc).__name__)
@@ -119,10 +119,9 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - one retur
         return 130
     except Exception as exc:  # a bug: one clear line, the traceback only in debug logs
         log.debug("sfsync.command.crashed", exc_info=True)
-        click.echo(
-            f"sfsync: unexpected {type(exc).__name__}: {exc}\n"
-            "sfsync: this is a bug in sfsync; rerun with -v for the traceback and report it",
-            err=True,
+        say(
+            f"unexpected {type(exc).__name__}: {exc}\n"
+            "sfsync: this is a bug in sfsync; rerun with -v for the traceback and report it"
         )
         return EXIT_FAILURE
     if isinstance(rv, int):
@@ -139,13 +138,12 @@ def _report_failure(exc: SfsyncError) -> int:
         said = lines[0].rstrip(": ")
         if len(lines) > 2 and lines[-2].startswith("ERROR at Row"):
             said += f": {lines[-1]}"  # the org's own words, when they were not cut short
-        click.echo(
-            f"sfsync: {said}\nsfsync: the org lacks a field or object the definition "
-            "names; `sfsync check` lists each one with its fix",
-            err=True,
+        say(
+            f"{said}\nsfsync: the org lacks a field or object the definition "
+            "names; `sfsync check` lists each one with its fix"
         )
         return EXIT_USAGE
-    click.echo(f"sfsync: {exc}", err=True)
+    say(str(exc))
     return EXIT_FAILURE
 
 

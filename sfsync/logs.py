@@ -30,6 +30,22 @@ class _StderrLoggerFactory:
         return _StderrLogger()
 
 
+_json_requested = False
+"""True when JSON logs were asked for by name (production): then `say` speaks JSON too."""
+
+
+def say(message: str) -> None:
+    """
+    Tell the person (or the log collector) why a command ended: one `sfsync: …` line, or,
+    when JSON logs were asked for by name, one JSON event, so stderr stays parseable.
+    """
+    if _json_requested:
+        structlog.get_logger("sfsync").error("sfsync.command.ended", message=message)
+    else:
+        sys.stderr.write(f"sfsync: {message}\n")
+        sys.stderr.flush()
+
+
 def configure_logging(fmt: LogFormat = "auto", level: str = "info") -> None:
     """
     Configure structlog once, from the composition root.
@@ -37,6 +53,8 @@ def configure_logging(fmt: LogFormat = "auto", level: str = "info") -> None:
     Logs go to standard error so that standard output stays clean for data (JSON Lines,
     reports). "auto" means console when standard error is a terminal, JSON otherwise.
     """
+    global _json_requested  # noqa: PLW0603 - configured once, from the composition root
+    _json_requested = fmt == "json"
     use_console = fmt == "console" or (fmt == "auto" and sys.stderr.isatty())
     shared: list[structlog.types.Processor] = [
         structlog.contextvars.merge_contextvars,

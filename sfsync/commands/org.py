@@ -26,6 +26,7 @@ from sfsync.commands.runtime import (
     stdout_console,
 )
 from sfsync.errors import ConfigError, SfsyncError
+from sfsync.logs import say
 
 log = structlog.get_logger(__name__)
 
@@ -306,7 +307,7 @@ def explain(
             if live
             else "is not in the local mirror; run `sfsync sync` or use --live"
         )
-        click.echo(f"sfsync: lead {lead_id} {where}", err=True)
+        say(f"lead {lead_id} {where}")
         return EXIT_USAGE
     if as_json:
         click.echo(json.dumps(result, sort_keys=True, default=str))

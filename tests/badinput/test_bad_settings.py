@@ -6,6 +6,7 @@ fix; never a traceback, never a value that might be a secret.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -139,20 +140,40 @@ def _write_env(tmp_path: Path, settings: dict[str, str | None], raw: list[str]) 
 
 
 def assert_one_clear_line(result: CliResult, expected: str) -> None:
-    """Exit 2; one `sfsync:` line naming the problem; every other line a JSON log event."""
+    """
+    Exit 2 and exactly one message naming the problem on its first line: a `sfsync:` line
+    for people, or, when JSON logs were asked for, a `sfsync.command.ended` JSON event (then
+    every stderr line is JSON).
+    """
     assert result.returncode == 2, result.describe()
     assert "Traceback" not in result.stderr, result.describe()
-    messages = [line for line in result.stderr.splitlines() if line.startswith("sfsync:")]
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    events = [json.loads(line) for line in lines if line.startswith("{")]
+    messages = [line.removeprefix("sfsync: ") for line in lines if line.startswith("sfsync: ")]
+    messages += [e["message"] for e in events if e.get("event") == "sfsync.command.ended"]
     assert len(messages) == 1, result.describe()
-    assert expected in messages[0], result.describe()
-    others = [ln for ln in result.stderr.splitlines() if ln and not ln.startswith(("sfsync:", "{"))]
-    if messages[0].endswith("problem(s))"):
+    first, *rest = messages[0].splitlines()
+    rest += [line for line in lines if not line.startswith(("sfsync: ", "{"))]
+    assert expected in first, result.describe()
+    if first.endswith("problem(s))"):
         # A definition file's problems are listed one per line, each with file:line.
-        assert others, result.describe()
-        assert all(ln.startswith("  - ") for ln in others), result.describe()
+        assert rest, result.describe()
+        assert all(ln.startswith("  - ") for ln in rest), result.describe()
     else:
-        assert not others, result.describe()
+        assert not rest, result.describe()
     assert VALID["SFSYNC_SF_ACCESS_TOKEN"] not in result.stderr + result.stdout
+
+
+def test_without_json_logs_the_problem_is_one_plain_line(tmp_path: Path) -> None:
+    """For people (console logs) the same problem is one `sfsync:` line."""
+    settings, raw, expected = CASES["bad_time_zone"]
+    env_file = _write_env(tmp_path, settings, raw)
+    result = run_cli(["--env-file", str(env_file), "--log-format", "console", "sync"])
+    assert result.returncode == 2, result.describe()
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.describe()
+    assert lines[0].startswith("sfsync: "), result.describe()
+    assert expected in lines[0], result.describe()
 
 
 @pytest.mark.parametrize("case", sorted(CASES))

@@ -206,7 +206,12 @@ def test_explain_with_hostile_ids_is_a_clear_error(rest: Synced) -> None:
         what = f"explain {bad[:20]!r}{' --live' if live else ''}"
         assert result.returncode == 2, f"{what}\n{result.describe()}"
         assert "Traceback" not in result.stderr, what
-        message = [line for line in result.stderr.splitlines() if line.startswith("sfsync:")]
+        lines = result.stderr.splitlines()
+        message = [line for line in lines if line.startswith("sfsync:")] + [
+            event["message"]
+            for event in (json.loads(line) for line in lines if line.startswith("{"))
+            if event.get("event") == "sfsync.command.ended"
+        ]
         assert len(message) == 1, f"{what}: {result.stderr[-500:]}"
         assert len(message[0]) < 300, what
         if bad == MISSING_ID:
