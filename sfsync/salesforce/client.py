@@ -665,6 +665,9 @@ def _error_details(response: requests.Response) -> tuple[str | None, str | None]
         body = response.json()
     except ValueError:
         return None, _shorten((response.text or "").strip()) or None
+    if isinstance(body, list) and body and all(isinstance(item, str) for item in body):
+        # 300 Multiple Choices: an external Id matched several records; the body lists them.
+        return None, _shorten("several records match: " + ", ".join(body))
     if isinstance(body, list) and body and isinstance(body[0], Mapping):
         body = body[0]
     if isinstance(body, Mapping):
