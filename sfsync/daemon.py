@@ -13,7 +13,7 @@ import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta, tzinfo
+from datetime import UTC, datetime, time, timedelta, tzinfo
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import IO, Any, Literal
@@ -37,11 +37,17 @@ def nightly_due(*, now: datetime, last_nightly: datetime | None, at: time, tz: t
     """
     True when the most recent scheduled nightly moment (today's or yesterday's `at` in `tz`)
     has passed and no nightly pass has run since it.
+
+    Moments are compared as instants (UTC), not as wall-clock readings: on a spring-forward
+    day a nightly time inside the skipped hour (02:30 in New York) maps to the instant just
+    after the gap (03:30 EDT), so the pass runs once — comparing wall times there made every
+    tick between 03:00 and 03:30 a rescore. On a fall-back day the first 01:30 counts.
     """
     local_now = now.astimezone(tz)
-    scheduled = datetime.combine(local_now.date(), at, tzinfo=tz)
-    if scheduled > local_now:
-        scheduled -= timedelta(days=1)
+    scheduled = datetime.combine(local_now.date(), at, tzinfo=tz).astimezone(UTC)
+    if scheduled > now:
+        yesterday = local_now.date() - timedelta(days=1)
+        scheduled = datetime.combine(yesterday, at, tzinfo=tz).astimezone(UTC)
     return last_nightly is None or last_nightly < scheduled
 
 
@@ -88,36 +94,50 @@ class Health:
                 self.last_success = now
 
     def metrics_text(self, now: datetime) -> str:
-        """The Prometheus text exposition of the daemon's counters."""
-        from prometheus_client import CollectorRegistry, Counter, Gauge, generate_latest
+        """
+        The Prometheus text exposition of the daemon's counters.
 
-        registry = CollectorRegistry()
+        Built from metric families rather than a fresh registry of Counters per scrape: those
+        would also emit `*_created` series stamped with the scrape time, telling Prometheus
+        every counter was reset at every scrape.
+        """
+        from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+        from prometheus_client.exposition import generate_latest
+
         with self.lock:
-            passes = Counter(
-                "sfsync_passes", "Sync passes by outcome", ["outcome"], registry=registry
+            passes = CounterMetricFamily(
+                "sfsync_passes", "Sync passes by outcome", labels=["outcome"]
             )
-            for outcome, n in self.passes.items():
-                passes.labels(outcome=outcome).inc(n)
-            Counter("sfsync_leads_written", "Leads written", registry=registry).inc(
-                self.written_total
-            )
-            Counter("sfsync_leads_rejected", "Lead writes rejected", registry=registry).inc(
-                self.rejected_total
-            )
-            Counter("sfsync_api_calls", "Salesforce API calls made", registry=registry).inc(
-                self.api_calls_total
-            )
-            age = Gauge(
-                "sfsync_last_success_age_seconds",
-                "Seconds since the last successful pass",
-                registry=registry,
-            )
-            reference = self.last_success or self.started_at
-            age.set((now - reference).total_seconds())
-            Gauge("sfsync_healthy", "1 when the daemon is healthy", registry=registry).set(
-                1 if self.healthy(now) else 0
-            )
-        return generate_latest(registry).decode()
+            for outcome, n in sorted(self.passes.items()):
+                passes.add_metric([outcome], n)
+            families: list[Metric] = [
+                passes,
+                CounterMetricFamily(
+                    "sfsync_leads_written", "Leads written", value=self.written_total
+                ),
+                CounterMetricFamily(
+                    "sfsync_leads_rejected", "Lead writes rejected", value=self.rejected_total
+                ),
+                CounterMetricFamily(
+                    "sfsync_api_calls", "Salesforce API calls made", value=self.api_calls_total
+                ),
+                GaugeMetricFamily(
+                    "sfsync_last_success_age_seconds",
+                    "Seconds since the last successful pass",
+                    value=(now - (self.last_success or self.started_at)).total_seconds(),
+                ),
+                GaugeMetricFamily(
+                    "sfsync_healthy",
+                    "1 when the daemon is healthy",
+                    value=1 if self.healthy(now) else 0,
+                ),
+            ]
+
+        class _Families:
+            def collect(self) -> list[Metric]:
+                return families
+
+        return generate_latest(_Families()).decode()
 
 
 def serve_health(
@@ -150,7 +170,14 @@ def serve_health(
         def log_message(self, format: str, *args: Any) -> None:
             return
 
-    server = ThreadingHTTPServer((host, port), Handler)
+    try:
+        server = ThreadingHTTPServer((host, port), Handler)
+    except OSError as exc:
+        msg = (
+            f"SFSYNC_HEALTH_PORT={port}: cannot serve /healthz on {host}:{port} "
+            f"({exc.strerror or exc}); pick a free port, or stop what is using it"
+        )
+        raise ConfigError(msg) from None
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, name="sfsync-health", daemon=True).start()
     return server

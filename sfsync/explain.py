@@ -292,7 +292,8 @@ def render_explanation(result: dict[str, Any], console: Console) -> None:
         console.print(hist)
     for r in result["rejects"]:
         console.print(
-            f"[red]Rejected by the org[/red] ({r['attempts']} attempts): "
+            f"[red]Rejected by the org[/red] ({r['attempts']} "
+            f"attempt{'' if r['attempts'] == 1 else 's'}): "
             f"{_safe(r['error_code'])}: {_safe(r['message'], None)}",
             markup=True,
         )

@@ -70,8 +70,11 @@ def report(
         )
         state_path = rt.settings.state_path
     if result.leads == 0:
+        fix = (
+            "pick an earlier --since, or run `sfsync sync`" if since else "run `sfsync sync` first"
+        )
         scope = f" created since {since.date().isoformat()}" if since else ""
-        msg = f"no leads{scope} in the local mirror {state_path}: run `sfsync sync` first"
+        msg = f"no leads{scope} in the local mirror {state_path}: {fix}"
         raise ConfigError(msg)
     page = render_page(result)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -101,6 +101,8 @@ def _lift_text(report: Report) -> tuple[str, str]:
         f"x{lift.ratio:.1f}"
         if lift.ratio is not None
         else "infinite (none converted in the bottom band)"
+        if lift.top.rate
+        else "n/a (neither band converted anyone)"
     )
     text = (
         f"Leads scoring {lift.top.label} converted at {100 * lift.top.rate:.1f}% "

@@ -31,7 +31,13 @@ def print_summary(report: Report, console: Console) -> None:
     if lift is None:
         console.print("Lift: n/a (fewer than two score bands with 10+ leads)")
     else:
-        ratio = f"x{lift.ratio:.1f}" if lift.ratio is not None else "infinite"
+        ratio = (
+            f"x{lift.ratio:.1f}"
+            if lift.ratio is not None
+            else "infinite"
+            if lift.top.rate
+            else "n/a: neither band converted anyone"
+        )
         console.print(
             f"Lift: {lift.top.label} converts at {100 * lift.top.rate:.1f}% vs "
             f"{100 * lift.bottom.rate:.1f}% for {lift.bottom.label} ({ratio})"

@@ -97,3 +97,33 @@ def test_status_is_never_written_with_the_default_definition(
     assert {i: r["Status"] for i, r in org.leads().items()} == {
         i: r["Status"] for i, r in seeded.items()
     }
+
+
+def test_a_rep_change_is_respected_on_a_lead_that_already_stood_at_the_mapped_status(
+    synced_org: Org, mapped_definition: Path
+) -> None:
+    """
+    sfsync never wrote this lead's Status (it already held the mapped value), so there is no
+    "last written" to compare with; a rep moving it back afterwards must still win.
+    """
+    org = synced_org
+    definition = ("--definition", str(mapped_definition))
+    lead_id = min(
+        i
+        for i, r in org.leads().items()
+        if r["SFS_Status__c"] == "Disqualified" and not r["IsConverted"]
+    )
+    target = MAPPING["Disqualified"]
+    patch = {"json_body": {"Status": target}, "auto_assign": False}
+    assert org.rest("PATCH", f"/sobjects/Lead/{lead_id}", **patch).status_code == 204
+
+    org.sync(*definition)
+    assert org.leads()[lead_id]["Status"] == target  # nothing to write for it
+
+    patch = {"json_body": {"Status": "Working - Contacted"}, "auto_assign": False}
+    assert org.rest("PATCH", f"/sobjects/Lead/{lead_id}", **patch).status_code == 204
+    incremental = org.sync(*definition)
+    org.sync(*definition, "--rescore")
+
+    assert org.leads()[lead_id]["Status"] == "Working - Contacted"
+    assert incremental["status_mapping_blocked"] >= 1

@@ -92,6 +92,29 @@ def test_lift_compares_the_top_and_bottom_bands_with_enough_leads() -> None:
     assert report.lift.points > 50
 
 
+def test_lift_with_no_conversion_in_either_band_is_not_called_infinite() -> None:
+    """0% vs 0% (a --since window too recent for anyone to have bought) is no lift at all."""
+    from rich.console import Console
+
+    from sfsync.report.summary import print_summary
+
+    leads = [cold_lead(f"00Q0000000000{i:02d}AAA") for i in range(12)]
+    leads += [ready_lead(f"00Q00000000R{i:02d}AAA") for i in range(12)]
+    report = build_report(leads, default_definition(), now=NOW)
+    assert report.lift is not None
+    assert report.lift.top.rate == report.lift.bottom.rate == 0.0
+
+    console = Console(record=True, width=120)
+    print_summary(report, console)
+    summary = console.export_text()
+    page = render_page(report)
+
+    assert "infinite" not in summary
+    assert "infinite" not in page
+    assert "neither band converted anyone" in summary
+    assert "neither band converted anyone" in page
+
+
 def test_nurture_on_arrival_that_later_converted_is_counted() -> None:
     """A lead that arrived cold and bought months later is an invisible-pipeline conversion."""
     leads = [converted_lead("00Q000000000C01AAA", converted_days=20, created_days=300)]

@@ -58,6 +58,18 @@ def test_since_reports_only_newer_leads(demo: DemoOrg) -> None:
     assert 0 < recent.leads < everything.leads
 
 
+def test_a_since_after_every_lead_says_so_and_exits_2(
+    demo: DemoOrg, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The mirror has leads, just none that new: point at --since, not only at syncing."""
+    out = tmp_path / "r.html"
+    assert demo.run("report", "--since", "2099-01-01", "--out", str(out)) == 2
+    err = capsys.readouterr().err
+    assert "no leads created since 2099-01-01" in err
+    assert "pick an earlier --since" in err
+    assert not out.exists()
+
+
 def test_empty_mirror_is_a_usage_error(
     demo: DemoOrg, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
