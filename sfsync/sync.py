@@ -462,12 +462,16 @@ def _extract(
             me = store.get_meta("integration_user_id")
             if object_name == "Lead" and me and watermark:
                 # The overlap window is there for records committed late, after the last
-                # read. Our own writes were committed before this pass began and their echo
-                # was read by the pass after them, so inside the window only other users'
-                # changes are re-read: a large write's echo is read once, not twice.
+                # read. Our own writes were committed before this pass began, and the mirror
+                # already holds what we wrote, so inside the window (and inside the
+                # watermark's second: SOQL compares whole seconds) only other users' changes
+                # are re-read. A large write's echo is read once, not on every pass.
+                next_second = parse_sf_datetime(watermark).replace(microsecond=0) + timedelta(
+                    seconds=1
+                )
                 where = format_soql(
-                    "SystemModstamp > {} OR (SystemModstamp > {} AND LastModifiedById != {})",
-                    parse_sf_datetime(watermark),
+                    "SystemModstamp >= {} OR (SystemModstamp > {} AND LastModifiedById != {})",
+                    next_second,
                     start,
                     me,
                 )
@@ -594,9 +598,19 @@ def _qualify_and_diff(
     written_cache: dict[str, dict[str, Any]] = {}
     total = len(affected) if affected is not None else store.count("Lead")
     done = 0
+    # Pending rejects in this pass's scope: one whose lead no longer needs a write (the org
+    # already holds the values, or the lead converted) or is gone is settled, not pending.
+    pending = {r.lead_id for r in store.pending_rejects()}
+    if affected is not None:
+        pending &= set(affected)
+    still_pending: set[str] = set()
     for batch in store.iter_leads_with_activities(lead_ids=affected, batch_size=ctx.batch_size):
         if ctx.should_stop():
             raise PassInterruptedError
+        # Status values sfsync's mapping agreed with (the lead already stood at or beyond
+        # the mapped value, so nothing was written): recorded as if written, so that a
+        # person changing that Status afterwards is respected like any other rep change.
+        status_baselines: dict[str, dict[str, Any]] = {}
         if status_cfg.enabled:
             written_cache = store.get_written_many([lead["Id"] for lead, _ in batch])
         for lead, activities in batch:
@@ -610,6 +624,7 @@ def _qualify_and_diff(
                     integration_user_id=integration_user,
                 )
             except RecordError as exc:
+                still_pending.add(str(lead.get("Id")))
                 report.skipped_invalid += 1
                 log.warning("sfsync.record.skipped", record_id=lead.get("Id"), error=str(exc))
                 continue
@@ -619,6 +634,14 @@ def _qualify_and_diff(
                 continue
             statuses[q.status] += 1
             desired = q.to_fields()
+            if status_cfg.enabled and q.standard_status is None:
+                current_status = lead.get(status_cfg.field)
+                if (
+                    status_cfg.map.get(q.status) is not None
+                    and current_status in status_cfg.order
+                    and status_cfg.field not in (written_cache.get(lead["Id"]) or {})
+                ):
+                    status_baselines[lead["Id"]] = {status_cfg.field: current_status}
             if status_cfg.enabled and q.standard_status is not None:
                 last = (written_cache.get(lead["Id"]) or {}).get(status_cfg.field)
                 if status_may_be_written(
@@ -633,9 +656,15 @@ def _qualify_and_diff(
             diff = diff_outputs(lead, desired)
             if diff:
                 changes.append(_Change(lead["Id"], desired, diff, q.reasons))
+                if lead["Id"] in pending:
+                    still_pending.add(lead["Id"])
+        if status_baselines and not ctx.dry_run:
+            store.save_written(report.run_id, status_baselines)
         done += len(batch)
         if ctx.on_progress:
             ctx.on_progress("qualify", done, total)
+    if not ctx.dry_run and pending - still_pending:
+        store.clear_rejects(sorted(pending - still_pending))
     report.changed = len(changes)
     report.statuses = dict(sorted(statuses.items()))
     if ctx.keep_changes:

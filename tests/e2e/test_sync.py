@@ -286,6 +286,37 @@ def test_an_edited_definition_requalifies_every_lead_on_the_next_incremental_pas
     assert again["qualified"] < len(leads)
 
 
+def test_a_reject_the_org_no_longer_needs_is_settled_not_pending_forever(
+    synced_org: Org, tmp_path: Path
+) -> None:
+    """
+    Leads rejected while adopting an edited definition, then the old definition back: the
+    org already holds their values, so nothing is written and the rejects are cleared (no
+    exit 3, no "Rejected by the org" in explain for a lead that is fine).
+    """
+    org = synced_org
+    edited = tmp_path / "edited.yaml"
+    text = PACKAGED_DEFINITION.read_text()
+    edited.write_text(re.sub(r"(?m)^version: .*$", 'version: "e2e-edited-2"', text, count=1))
+    ids = sorted(scored(org.leads()))[:3]
+    rule = {"validation_rules": [{"message": "Under legal review", "ids": ids}]}
+    assert org.rest("POST", "/__sandbox/faults", json_body=rule).status_code == 200
+
+    faulted = org.cli("sync", "--json", "--now", NOW_ARG, "--definition", str(edited))
+    assert faulted.returncode == 3, faulted.stderr
+    assert faulted.json()["rejected"] == len(ids)
+    assert len(read_rows(org.state_path, "SELECT lead_id FROM reject")) == len(ids)
+
+    back = org.sync()  # the packaged definition again; the rule is still active
+
+    assert back["rejected"] == 0
+    assert back["written"] == len(scored(org.leads())) - len(ids)
+    assert read_rows(org.state_path, "SELECT lead_id FROM reject") == []
+    explained = org.cli("explain", ids[0], "--json", "--now", NOW_ARG)
+    assert explained.returncode == 0, explained.stderr
+    assert explained.json()["rejects"] == []
+
+
 def test_an_optional_input_the_org_lacks_is_scored_as_unknown(
     synced_org: Org, tmp_path: Path
 ) -> None:
