@@ -206,9 +206,9 @@ class InstanceLock:
             holder = fh.read().strip() or "unknown"
             fh.close()
             msg = (
-                f"an sfsync daemon is already running for this org (pid {holder}, lock "
-                f"{self.path}); run one daemon per org: stop the other one, or point "
-                "SFSYNC_STATE_PATH at another org's state"
+                f"an sfsync daemon, sync or backfill is already running for this org (pid "
+                f"{holder}, lock {self.path}); one at a time per org: wait for it or stop "
+                "it, or point SFSYNC_STATE_PATH at another org's state"
             )
             raise ConfigError(msg) from None
         fh.seek(0)

@@ -463,15 +463,13 @@ def _extract(
             if object_name == "Lead" and me and watermark:
                 # The overlap window is there for records committed late, after the last
                 # read. Our own writes were committed before this pass began, and the mirror
-                # already holds what we wrote, so inside the window (and inside the
-                # watermark's second: SOQL compares whole seconds) only other users' changes
-                # are re-read. A large write's echo is read once, not on every pass.
-                next_second = parse_sf_datetime(watermark).replace(microsecond=0) + timedelta(
-                    seconds=1
-                )
+                # already holds what we wrote, so inside the window only other users' changes
+                # are re-read: a large write's echo is read once, not twice. (SOQL compares
+                # whole seconds, so the watermark's own second is still read in full: a
+                # change made there after the last read is never missed.)
                 where = format_soql(
-                    "SystemModstamp >= {} OR (SystemModstamp > {} AND LastModifiedById != {})",
-                    next_second,
+                    "SystemModstamp > {} OR (SystemModstamp > {} AND LastModifiedById != {})",
+                    parse_sf_datetime(watermark),
                     start,
                     me,
                 )

@@ -8,6 +8,7 @@ import json
 import re
 import signal
 import threading
+from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -244,10 +245,19 @@ def sync(
         raise click.UsageError("--full and --rescore are alternatives; pick one")
     mode = "full" if full else "rescore" if rescore else "incremental"
     when = (now if now.tzinfo else now.replace(tzinfo=UTC)) if now else _now()
-    with open_runtime(app, definition=definition) as rt:
+    # A writing pass takes the daemon's lock: two passes at once would both write.
+    lock = None if dry_run else _state_lock(app)
+    with lock or nullcontext(), open_runtime(app, definition=definition) as rt:
         report = run_sync(rt, mode=mode, dry_run=dry_run, now=when)
     print_report(report, as_json=as_json)
     return exit_code_for(report)
+
+
+def _state_lock(app: AppContext) -> Any:
+    """The one-writer-per-org lock beside the state store (the daemon holds it too)."""
+    from sfsync.daemon import InstanceLock
+
+    return InstanceLock(Path(str(app.settings().state_path) + ".lock"))
 
 
 # --- explain --------------------------------------------------------------------------

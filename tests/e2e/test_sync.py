@@ -6,6 +6,7 @@ holds (its database) and on the API calls it answered (its call log).
 from __future__ import annotations
 
 import math
+import os
 import re
 import sqlite3
 from contextlib import closing
@@ -412,3 +413,21 @@ def test_a_state_store_never_runs_against_another_org(synced_org: Org) -> None:
     assert "SFSYNC_STATE_PATH" in refused.stderr
     assert "Traceback" not in refused.stderr
     assert not [c for c in synced_org.calls() if c["method"] in ("PATCH", "PUT")]
+
+
+def test_a_writing_sync_waits_for_no_one_while_another_writer_holds_the_org(
+    synced_org: Org,
+) -> None:
+    """A daemon (or backfill) holds the org's lock: `sync` exits 2, `sync --dry-run` still runs."""
+    from sfsync.daemon import InstanceLock
+
+    with InstanceLock(Path(str(synced_org.state_path) + ".lock")):
+        refused = synced_org.cli("sync", "--now", NOW_ARG)
+        dry = synced_org.cli("sync", "--dry-run", "--json", "--now", NOW_ARG)
+
+    assert refused.returncode == 2, refused.stderr
+    assert "already running" in refused.stderr
+    assert str(os.getpid()) in refused.stderr
+    assert dry.returncode == 0, dry.stderr
+    after = synced_org.cli("sync", "--json", "--now", NOW_ARG)
+    assert after.returncode == 0, after.stderr
