@@ -18,7 +18,13 @@ import click
 import structlog
 
 from sfsync.cli import EXIT_FAILURE, EXIT_OK, EXIT_PARTIAL, AppContext, pass_app
-from sfsync.commands.runtime import MOMENT, open_runtime, progress_reporter, stdout_console
+from sfsync.commands.runtime import (
+    MOMENT,
+    definition_option,
+    open_runtime,
+    progress_reporter,
+    stdout_console,
+)
 from sfsync.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -146,12 +152,7 @@ def print_result(result: BackfillResult) -> None:
 )
 @click.option("--restart", is_flag=True, help="Discard an unfinished backfill and start over.")
 @click.option("--json", "as_json", is_flag=True, help="Print the estimate and result as JSON.")
-@click.option(
-    "--definition",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="Definition YAML to use instead of SFSYNC_DEFINITION.",
-)
+@definition_option
 @pass_app
 def backfill(
     app: AppContext,

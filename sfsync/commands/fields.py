@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import click
 
 from sfsync.cli import EXIT_FAILURE, EXIT_OK, AppContext, pass_app
+from sfsync.commands.runtime import definition_option
 
 if TYPE_CHECKING:
     from sfsync.fields import Project
@@ -26,12 +27,7 @@ if TYPE_CHECKING:
     type=click.Path(path_type=Path, file_okay=False),
     help="Directory for the generated project (created if missing). Optional with --deploy.",
 )
-@click.option(
-    "--definition",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="Definition YAML to use instead of SFSYNC_DEFINITION.",
-)
+@definition_option
 @click.option(
     "--api-version",
     default=None,

@@ -21,6 +21,7 @@ from sfsync.cli import EXIT_FAILURE, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, AppConte
 from sfsync.commands.runtime import (
     MOMENT,
     Runtime,
+    definition_option,
     open_runtime,
     progress_reporter,
     stderr_console,
@@ -30,13 +31,6 @@ from sfsync.errors import ConfigError, SfsyncError
 from sfsync.logs import say
 
 log = structlog.get_logger(__name__)
-
-definition_option = click.option(
-    "--definition",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="Definition YAML to use instead of SFSYNC_DEFINITION.",
-)
 
 
 def _now() -> datetime:

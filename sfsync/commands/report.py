@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from sfsync.cli import EXIT_OK, AppContext, pass_app
-from sfsync.commands.runtime import MOMENT
+from sfsync.commands.runtime import MOMENT, definition_option
 
 
 @click.command()
@@ -32,12 +32,7 @@ from sfsync.commands.runtime import MOMENT
     default=None,
     help="Report as of this time (UTC); default: now.",
 )
-@click.option(
-    "--definition",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="Definition YAML to use instead of SFSYNC_DEFINITION.",
-)
+@definition_option
 @pass_app
 def report(
     app: AppContext,

@@ -163,3 +163,12 @@ def progress_reporter(enabled: bool = True) -> Iterator[Callable[[str, int, int 
 
     with progress:
         yield update
+
+
+definition_option = click.option(
+    "--definition",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Definition YAML to use instead of SFSYNC_DEFINITION.",
+)
+"""`--definition FILE`, shared by every command that qualifies leads."""
