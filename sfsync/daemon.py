@@ -195,6 +195,11 @@ class InstanceLock:
         self.path = path
         self._fh: IO[str] | None = None
 
+    @classmethod
+    def beside(cls, state_path: Path) -> InstanceLock:
+        """The org's lock: `<state file>.lock`, shared by the daemon, sync and backfill."""
+        return cls(Path(str(state_path) + ".lock"))
+
     def acquire(self) -> None:
         """Take the lock or raise ConfigError naming the holder's pid."""
         self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -89,6 +89,8 @@ class OrgClient(Protocol):
 
     def user_id(self) -> str: ...
 
+    def org_id(self) -> str | None: ...
+
     def start_budget(self) -> Any: ...
 
     def describe(self, sobject: str) -> dict[str, Any]: ...
@@ -334,7 +336,7 @@ def run_pass(
     return report
 
 
-def check_same_org(client: Any, store: StateStore) -> None:
+def check_same_org(client: OrgClient, store: StateStore) -> None:
     """
     Refuse to run a state store against another org than the one it mirrors: its
     watermarks, mirror and cached integration user would be wrong there, and leads would be
@@ -344,7 +346,7 @@ def check_same_org(client: Any, store: StateStore) -> None:
     Raises:
         ConfigError: the store was filled from another org.
     """
-    org_id = client.org_id() if hasattr(client, "org_id") else None
+    org_id = client.org_id()
     if not org_id:
         return
     known = store.get_meta("org_id")

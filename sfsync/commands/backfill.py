@@ -182,9 +182,9 @@ def backfill(
 
     scope = validate_where(where) if where is not None else None
     wall_clock = datetime.now(UTC)
-    when = (now if now.tzinfo else now.replace(tzinfo=UTC)) if now else wall_clock
+    when = now or wall_clock  # MOMENT gives an aware UTC datetime
     settings = app.settings()
-    lock = InstanceLock(Path(str(settings.state_path) + ".lock")) if apply else None
+    lock = InstanceLock.beside(settings.state_path) if apply else None
 
     def on_estimate(estimate: Estimate, result: BackfillResult) -> None:
         if not as_json:

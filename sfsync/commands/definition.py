@@ -127,18 +127,15 @@ def diff(ctx: click.Context, old: Path, new: Path, now: datetime | None, as_json
     affected. Adopting a definition with a new version rewrites every (unconverted) lead
     once: the version stamp on each lead changes.
     """
+    from sfsync.commands.runtime import require_state
     from sfsync.definition import load_compiled
     from sfsync.definition_diff import diff_definitions
     from sfsync.state import StateStore
 
     old_def, new_def = load_compiled(old), load_compiled(new)
-    when = (now if now.tzinfo else now.replace(tzinfo=UTC)) if now else datetime.now(UTC)
+    when = now or datetime.now(UTC)  # MOMENT gives an aware UTC datetime
     settings = ctx.find_object(AppContext).settings()  # type: ignore[union-attr]
-    if not settings.state_path.is_file():
-        raise ConfigError(
-            f"SFSYNC_STATE_PATH={settings.state_path}: no state store yet; run `sfsync sync` "
-            "first so there is a mirror to compare on"
-        )
+    require_state(settings)
     store = StateStore(settings.state_path)
     try:
         result = diff_definitions(store, old_def, new_def, now=when)

@@ -238,7 +238,7 @@ def sync(
     if full and rescore:
         raise click.UsageError("--full and --rescore are alternatives; pick one")
     mode = "full" if full else "rescore" if rescore else "incremental"
-    when = (now if now.tzinfo else now.replace(tzinfo=UTC)) if now else _now()
+    when = now or _now()  # MOMENT gives an aware UTC datetime
     # A writing pass takes the daemon's lock: two passes at once would both write.
     lock = None if dry_run else _state_lock(app)
     with lock or nullcontext(), open_runtime(app, definition=definition) as rt:
@@ -251,7 +251,7 @@ def _state_lock(app: AppContext) -> Any:
     """The one-writer-per-org lock beside the state store (the daemon holds it too)."""
     from sfsync.daemon import InstanceLock
 
-    return InstanceLock(Path(str(app.settings().state_path) + ".lock"))
+    return InstanceLock.beside(app.settings().state_path)
 
 
 # --- explain --------------------------------------------------------------------------
@@ -297,7 +297,7 @@ def explain(
     from sfsync.salesforce.records import case_safe_id
 
     lead_id = case_safe_id(lead_id)  # the mirror is keyed by the API's 18-character Ids
-    when = (now if now.tzinfo else now.replace(tzinfo=UTC)) if now else _now()
+    when = now or _now()  # MOMENT gives an aware UTC datetime
     with open_runtime(app, connect=live, definition=definition) as rt:
         if live:
             from sfsync.sync import refresh_lead
@@ -365,7 +365,7 @@ def daemon(app: AppContext, once: bool, definition: Path | None) -> int:
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     health = Health(interval_seconds=interval, started_at=_now())
-    lock = InstanceLock(Path(str(settings.state_path) + ".lock"))
+    lock = InstanceLock.beside(settings.state_path)
     with lock, open_runtime(app, definition=definition) as rt:
         server = None
         if settings.health_port:

@@ -89,6 +89,21 @@ class Runtime:
     client: SalesforceClient | None
 
 
+def require_state(settings: Settings) -> None:
+    """
+    Offline commands read the mirror a sync filled; never create an empty one.
+
+    Raises:
+        ConfigError: there is no state store at SFSYNC_STATE_PATH.
+    """
+    if not settings.state_path.exists():
+        msg = (
+            f"no local state at {settings.state_path}: run `sfsync sync` first "
+            "(or point SFSYNC_STATE_PATH at the state file of the org you synced)"
+        )
+        raise ConfigError(msg)
+
+
 @contextmanager
 def open_runtime(
     app: AppContext,
@@ -102,13 +117,8 @@ def open_runtime(
 
     settings = app.settings(**overrides)
     compiled = load_definition_for(settings, definition)
-    if not connect and not settings.state_path.exists():
-        # Offline commands read the mirror a sync filled; never create an empty one.
-        msg = (
-            f"no local state at {settings.state_path}: run `sfsync sync` first "
-            "(or point SFSYNC_STATE_PATH at the state file of the org you synced)"
-        )
-        raise ConfigError(msg)
+    if not connect:
+        require_state(settings)
     store = StateStore(settings.state_path)
     try:
         client = None
