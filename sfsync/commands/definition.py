@@ -36,6 +36,7 @@ def definition() -> None:
     sfsync definition lint mappings/default.yaml mappings/acme.yaml
     sfsync definition doc mappings/acme.yaml --output definition.md
     sfsync --env-file .env definition diff mappings/default.yaml mappings/acme.yaml
+    sfsync --env-file .env definition tune --out proposal.yaml --evidence tune.html
     """
 
 
@@ -209,5 +210,9 @@ def _print_diff(result: Any, old: Path, new: Path) -> None:
         )
     )
 
+
+from sfsync.commands.definition_tune import tune  # noqa: E402 - added to the group defined above
+
+definition.add_command(tune)
 
 COMMANDS: list[click.Command] = [definition]
