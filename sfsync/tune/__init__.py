@@ -24,7 +24,13 @@ import importlib
 EXTRA_HINT = "pip install 'sfsync[tune]'"
 """How to get the learning stack, said whenever it is missing."""
 
-_LEARNING_MODULES = ("numpy", "scipy.optimize", "sklearn.linear_model", "sklearn.metrics")
+_LEARNING_MODULES = (
+    "numpy",
+    "scipy.stats",
+    "sklearn.linear_model",
+    "sklearn.metrics",
+    "threadpoolctl",
+)
 
 
 def missing_learning_stack() -> str | None:

@@ -98,6 +98,12 @@ class CandidateReader:
             dates.setdefault(touch.object, touch.at)
         self._fields = {obj: tuple(dict.fromkeys(names)) for obj, names in fields.items()}
         self._dates = dates
+        # An object with a source that takes every record leaves nothing unscored.
+        self._plans = tuple(
+            plan
+            for plan in definition.activity_plan
+            if all(test is not None for test, _, _ in (*plan.sources, *plan.touch_sources))
+        )
 
     def read(
         self,
@@ -127,7 +133,7 @@ class CandidateReader:
                 if value is not None:
                     out[f"value\t{label} = {value} (no band)"] = 1.0
         half_life = c.half_life_days * _DAY
-        for plan in c.activity_plan:
+        for plan in self._plans:
             for record in activities.get(plan.object, ()):
                 key = self._unscored_activity(plan, record, at, marketing)
                 if key is None:

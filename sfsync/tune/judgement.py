@@ -76,14 +76,14 @@ def criteria_rows(
                 label=f.label,
                 path=".".join(str(p) for p in f.path),
                 old=f.points,
-                new=plan.points[j],
+                new=round(plan.points[j]),
                 low=low,
                 high=high,
                 weight=float(bounded.coef[j]),
                 free_weight=float(free.coef[j]),
                 leads=int((x_train[:, j] > 0).sum()),
                 old_cap=f.cap if f.kind == "signal" else None,
-                new_cap=plan.caps.get(j),
+                new_cap=None if j not in plan.caps else round(plan.caps[j]),
             )
         )
     return rows

@@ -19,13 +19,15 @@ limits, so neither loses resolution to rounding:
 and (engagement >= min_engagement or a hand-raise within the window); not Disqualified or
 Insufficient Data). Among all whole-number pairs (min_fit, min_engagement), the one that
 catches the most converters on the training set while meeting the goal wins: calling at most
-a given share of leads, or reaching a given precision. Ties: fewer leads called, then the pair
-nearest today's. Pure apart from numpy.
+a given share of leads, or reaching a given precision (calling at least 1% of leads, and 10,
+so that the precision means something). Ties: fewer leads called, then the pair nearest
+today's. Pure apart from numpy.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -46,9 +48,9 @@ _MAX_POINTS = 100
 class PointsPlan:
     """The proposal's numbers: whole points per feature, signal caps, score weights."""
 
-    points: tuple[int, ...]
-    """Per feature of the layout (per occurrence for a signal)."""
-    caps: dict[int, int]
+    points: tuple[float, ...]
+    """Per feature of the layout (per occurrence for a signal); whole for a proposal."""
+    caps: Mapping[int, float]
     """Feature column of a signal -> its new cap."""
     fit_weight: float
     engagement_weight: float
@@ -60,6 +62,26 @@ class PointsPlan:
     def scale_of(self, group: str) -> float:
         """Points per unit of log-odds for a feature group."""
         return self.engagement_scale if group == "engagement" else self.fit_scale
+
+
+def current_plan(lay: Layout, *, fit_weight: float, engagement_weight: float) -> PointsPlan:
+    """Today's numbers as a plan, to simulate the current definition like a proposal."""
+    return PointsPlan(
+        points=tuple(f.points for f in lay.features),
+        caps={i: f.cap for i, f in enumerate(lay.features) if f.kind == "signal"},
+        fit_weight=fit_weight,
+        engagement_weight=engagement_weight,
+        fit_scale=0.0,
+        engagement_scale=0.0,
+    )
+
+
+def ready(
+    sim: Simulated, hand_raise: Mask, eligible: Mask, *, min_fit: int, min_engagement: int
+) -> Mask:
+    """Who the Sales Ready rule calls under *sim*: fit, and engagement or a hand-raise."""
+    out: Mask = eligible & (sim.fit >= min_fit) & ((sim.engagement >= min_engagement) | hand_raise)
+    return out
 
 
 def _half_up(value: float) -> int:
@@ -222,8 +244,8 @@ def choose_thresholds(
             distance = abs(t_fit - current[0]) + abs(t_eng - current[1])
             if kind == "share":
                 ok = called <= budget + 1e-9
-            else:
-                ok = called > 0 and caught / called >= target - 1e-12
+            else:  # a precision "reached" by calling a handful of leads is noise
+                ok = called >= floor_called and caught / called >= target - 1e-12
             key = (-caught, called, distance, -t_fit, -t_eng)
             if ok and (best is None or key < best[0]):
                 best = (key, t_fit, t_eng, called, int(caught))

@@ -55,8 +55,14 @@ def bump_version(version: str) -> str:
 
 
 def strip_tune_comments(text: str) -> str:
-    """The text without the `# tune: ...` comment lines an earlier proposal added."""
-    return _OLD_COMMENT.sub("", text)
+    """
+    The text without the `# tune: ...` comment lines an earlier proposal added; unchanged
+    when such a line is not a comment (inside a block of text), which would change the data.
+    """
+    stripped = _OLD_COMMENT.sub("", text)
+    if stripped != text and yaml.safe_load(stripped) != yaml.safe_load(text):
+        return text
+    return stripped
 
 
 def _literal(value: int | float | str) -> str:

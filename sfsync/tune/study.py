@@ -3,10 +3,15 @@ The tuning study, start to end, over any lead source (the mirror in production, 
 tests). Three streamed passes keep memory bounded by the leads' numbers, not their records:
 
 1. the leads alone: creation and conversion days -> reference moments and the time split;
-2. every lead with a reference moment, scored by the current definition at that moment
-   (score, status, which criteria fired, candidate criteria);
-3. the holdout leads again, scored by the *proposed* definition, compiled from the proposal
-   text itself, at the same moments: the evidence is the engine's own answer.
+2. every lead with a reference moment: which of the definition's criteria fired at that
+   moment, and the candidate criteria (the training set);
+3. the holdout leads again, qualified by the current definition and by the *proposed* one,
+   compiled from the proposal text itself, at the same moments: the evidence is the
+   engine's own answer.
+
+On the training leads, the current definition's score and Sales Ready rule are simulated
+from the criteria with today's numbers (the same arithmetic as the engine), for the default
+goal (today's share of leads the rule calls) and the calibration chart.
 
 Pure apart from the source. The verdicts: a proposal; too little history (fewer than
 `min_conversions` conversions to train on, or too few to test on); nothing to learn; not
@@ -22,17 +27,25 @@ from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
+from threadpoolctl import threadpool_limits
 
 from sfsync.definition.compile import CompiledDefinition
 from sfsync.definition.loader import compile_loaded, parse_definition
 from sfsync.errors import RecordError
-from sfsync.scoring import SALES_READY, qualify
+from sfsync.scoring import SALES_READY
 from sfsync.tune import features as feat
 from sfsync.tune import judgement, metrics, model
 from sfsync.tune.candidates import CandidateReader, marketing_creators, rank_candidates
 from sfsync.tune.changes import explain_changes
 from sfsync.tune.findings import CURRENT, PROPOSED, UNCONSTRAINED, Samples, Study, ThresholdChoice
-from sfsync.tune.points import Goal, choose_thresholds, simulate, to_points
+from sfsync.tune.points import (
+    Goal,
+    choose_thresholds,
+    current_plan,
+    ready,
+    simulate,
+    to_points,
+)
 from sfsync.tune.proposal import apply_changes, bump_version
 from sfsync.tune.training import (
     DEFAULT_HOLDOUT,
@@ -40,8 +53,8 @@ from sfsync.tune.training import (
     Example,
     LeadDates,
     Reference,
-    as_of,
     assess,
+    judge,
     latest_moment,
     lead_dates,
     plan_references,
@@ -149,7 +162,10 @@ def run_study(
         return study
     examples, values, unreadable = _assess_all(source, definition, refs, progress)
     study.samples = replace(study.samples, unreadable=unreadable)
-    return _learn(study, source, definition, text, examples, values, options, progress)
+    # The fits are many small matrix products: one BLAS thread is faster than several
+    # fighting over a busy machine, and sums in one fixed order repeat to the last bit.
+    with threadpool_limits(limits=1):
+        return _learn(study, source, definition, text, examples, values, options, progress)
 
 
 def _too_little(s: Samples, options: Options) -> str | None:
@@ -176,10 +192,8 @@ def _assess_all(
     progress: Progress,
 ) -> tuple[list[Example], list[dict[str, float]], int]:
     position = {r.lead_id: i for i, r in enumerate(refs)}
-    users = dict(source.users())
-    integration = source.integration_user_id()
     reader = CandidateReader(definition)
-    marketing = marketing_creators(definition, users, integration)
+    marketing = marketing_creators(definition, source.users(), source.integration_user_id())
     slots: list[Example | None] = [None] * len(refs)
     values: list[dict[str, float]] = [{} for _ in refs]
     unreadable = done = 0
@@ -189,10 +203,7 @@ def _assess_all(
             if i is None:
                 continue
             try:
-                example = assess(
-                    lead, activities, definition, refs[i], users=users,
-                    integration_user_id=integration,
-                )  # fmt: skip
+                example = assess(lead, activities, definition, refs[i])
             except RecordError:
                 unreadable += 1
                 continue
@@ -242,8 +253,11 @@ def _learn(
         [not e.contributions.disqualified and e.contributions.known_groups >= d.min_known
          for e in examples], dtype=np.bool_,
     )  # fmt: skip
-    current_ready = np.array([e.status == SALES_READY for e in examples], dtype=np.bool_)
-    goal: Goal = options.goal or ("share", float(current_ready[train].mean()))
+    today = simulate(lay, current_plan(lay, fit_weight=d.fit_weight,
+                     engagement_weight=d.engagement_weight), x, occurrences, **caps)  # fmt: skip
+    today_ready = ready(today, hand_raise, eligible, min_fit=d.min_fit,
+                        min_engagement=d.min_engagement)  # fmt: skip
+    goal: Goal = options.goal or ("share", float(today_ready[train].mean()))
     sim = simulate(lay, plan, x, occurrences, **caps)
     chosen = choose_thresholds(
         sim.fit[train], sim.engagement[train], hand_raise[train], eligible[train], y[train],
@@ -257,7 +271,7 @@ def _learn(
     study.thresholds = ThresholdChoice(
         goal_kind=goal[0],
         goal_value=goal[1],
-        goal_source="option" if options.goal else "today's share of Sales Ready leads",
+        goal_source="option" if options.goal else "the share today's rule calls",
         old_min_fit=d.min_fit,
         old_min_engagement=d.min_engagement,
         new_min_fit=chosen.min_fit,
@@ -280,8 +294,8 @@ def _learn(
     )
     progress("learning", 3, 4)
 
-    new_scores, new_ready = _rescore(source, proposed, [examples[i] for i in split.holdout])
-    current_scores = np.array([e.score for e in examples], dtype=np.float64)
+    judged = _judge_holdout(source, (d, proposed), [examples[i] for i in split.holdout])
+    (old_scores, old_ready), (new_scores, new_ready) = judged
     y_hold = y[hold]
     study.models = {
         PROPOSED: judgement.definition_score(
@@ -289,8 +303,8 @@ def _learn(
             metrics.platt(y[train], sim.score[train].astype(np.float64)),
         ),
         CURRENT: judgement.definition_score(
-            CURRENT, y_hold, current_scores[hold], current_ready[hold],
-            metrics.platt(y[train], current_scores[train]),
+            CURRENT, y_hold, old_scores, old_ready,
+            metrics.platt(y[train], today.score[train].astype(np.float64)),
         ),
         UNCONSTRAINED: judgement.free_score(
             y_hold, free.log_odds(x[hold]), float(new_ready.mean()) if len(new_ready) else 0.0
@@ -309,13 +323,15 @@ def _recent_hand_raise(example: Example, definition: CompiledDefinition) -> bool
     return last is not None and example.at - last <= definition.hand_raise_window
 
 
-def _rescore(
-    source: LeadSource, proposed: CompiledDefinition, holdout: Sequence[Example]
-) -> tuple[Vector, Mask]:
-    """The proposed definition's score and Sales Ready status for the holdout leads."""
+def _judge_holdout(
+    source: LeadSource, definitions: Sequence[CompiledDefinition], holdout: Sequence[Example]
+) -> list[tuple[Vector, Mask]]:
+    """Each definition's score and Sales Ready status for the holdout leads (the engine's)."""
     position = {e.lead_id: i for i, e in enumerate(holdout)}
-    scores = np.zeros(len(holdout), dtype=np.float64)
-    ready = np.zeros(len(holdout), dtype=np.bool_)
+    out = [
+        (np.zeros(len(holdout), dtype=np.float64), np.zeros(len(holdout), dtype=np.bool_))
+        for _ in definitions
+    ]
     users = dict(source.users())
     integration = source.integration_user_id()
     for batch in source.batches(position.keys()):
@@ -323,9 +339,8 @@ def _rescore(
             i = position.get(str(lead.get("Id", "")).strip())
             if i is None:
                 continue
-            q = qualify(
-                as_of(lead, proposed), activities, proposed, now=holdout[i].at, users=users,
-                integration_user_id=integration,
-            )  # fmt: skip
-            scores[i], ready[i] = q.score, q.status == SALES_READY
-    return scores, ready
+            for (scores, ready_now), definition in zip(out, definitions, strict=True):
+                q = judge(lead, activities, definition, holdout[i].at, users=users,
+                          integration_user_id=integration)  # fmt: skip
+                scores[i], ready_now[i] = q.score, q.status == SALES_READY
+    return out

@@ -72,13 +72,11 @@ class Plan:
 
 @dataclass(frozen=True, slots=True)
 class Example:
-    """One lead as the current definition saw it at its reference moment."""
+    """One lead's criteria as the current definition read them at its reference moment."""
 
     lead_id: str
     at: datetime
     converted: bool
-    score: int
-    status: str
     contributions: Contributions
 
 
@@ -148,12 +146,33 @@ def assess(
     activities: Mapping[str, Sequence[Mapping[str, Any]]],
     definition: CompiledDefinition,
     reference: Reference,
+) -> Example:
+    """
+    Read *definition*'s criteria for *lead* at its reference moment, from activity up to
+    then only (the engine's own reading: `scoring.contributions`).
+
+    Raises:
+        RecordError: the lead has no usable Id.
+    """
+    return Example(
+        lead_id=reference.lead_id,
+        at=reference.at,
+        converted=reference.converted,
+        contributions=contributions(lead, activities, definition, now=reference.at),
+    )
+
+
+def judge(
+    lead: Mapping[str, Any],
+    activities: Mapping[str, Sequence[Mapping[str, Any]]],
+    definition: CompiledDefinition,
+    at: datetime,
     *,
     users: Mapping[str, str] | None = None,
     integration_user_id: str | None = None,
-) -> Example:
+) -> Qualification:
     """
-    Score *lead* with *definition* at its reference moment, from activity up to then only.
+    Qualify *lead* with *definition* at *at*, from activity up to then only.
 
     The lead starts from no previous outputs and as not converted (as the report's replay
     does): the status is what the definition said then, rebuilt from the dated activity.
@@ -161,22 +180,13 @@ def assess(
     Raises:
         RecordError: the lead has no usable Id.
     """
-    fresh = as_of(lead, definition)
-    q: Qualification = qualify(
-        fresh,
+    return qualify(
+        as_of(lead, definition),
         activities,
         definition,
-        now=reference.at,
+        now=at,
         users=users,
         integration_user_id=integration_user_id,
-    )
-    return Example(
-        lead_id=reference.lead_id,
-        at=reference.at,
-        converted=reference.converted,
-        score=q.score,
-        status=q.status,
-        contributions=contributions(fresh, activities, definition, now=reference.at),
     )
 
 
