@@ -8,8 +8,8 @@ import pytest
 
 from sfsync.tune.training import (
     LeadDates,
-    lead_dates,
     latest_moment,
+    lead_dates,
     plan_references,
     split_by_time,
 )
