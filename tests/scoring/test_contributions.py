@@ -18,8 +18,14 @@ def test_contributions_agree_with_the_explanation(case: dict[str, Any]) -> None:
     """Bands, adjustments, BANT, decayed signal points and the last hand-raise match qualify."""
     c = definition(case["definition"])
     now = datetime.fromisoformat(case["now"])
-    q = qualify(case["lead"], case["activities"], c, now=now, users=case["users"],
-                integration_user_id=case["integration_user_id"])  # fmt: skip
+    q = qualify(
+        case["lead"],
+        case["activities"],
+        c,
+        now=now,
+        users=case["users"],
+        integration_user_id=case["integration_user_id"],
+    )
     k = contributions(case["lead"], case["activities"], c, now=now)
     ex = q.explanation
 
@@ -47,5 +53,9 @@ def test_contributions_need_a_lead_id() -> None:
     """A lead without a usable Id is a RecordError, as in qualify."""
     case = GOLDEN_CASES[0]
     with pytest.raises(RecordError):
-        contributions({"Id": "  "}, {}, definition(case["definition"]),
-                      now=datetime.fromisoformat(case["now"]))  # fmt: skip
+        contributions(
+            {"Id": "  "},
+            {},
+            definition(case["definition"]),
+            now=datetime.fromisoformat(case["now"]),
+        )

@@ -50,8 +50,9 @@ def _create(sf: Salesforce, sobject: str, records: Sequence[dict[str, Any]]) -> 
     ids: list[str] = []
     for start in range(0, len(records), BATCH):
         chunk = [{"attributes": {"type": sobject}, **r} for r in records[start : start + BATCH]]
-        results = sf.restful("composite/sobjects", method="POST",
-                             json={"allOrNone": True, "records": chunk})  # fmt: skip
+        results = sf.restful(
+            "composite/sobjects", method="POST", json={"allOrNone": True, "records": chunk}
+        )
         failed = [r for r in results if not r["success"]]
         assert not failed, failed[:3]
         ids.extend(r["id"] for r in results)
@@ -62,11 +63,16 @@ def build(sf: Salesforce, leads: Sequence[PlannedLead]) -> list[str]:
     """Insert the leads and their web visits; the lead Ids in order."""
     ids = _create(sf, "Lead", [{k: v for k, v in p.fields.items() if v is not None} for p in leads])
     visits = [
-        {"Name": url[:80], "Lead__c": lead_id, "Url__c": url, "Visited_At__c": sf_time(at),
-         "CreatedDate": sf_time(at)}
+        {
+            "Name": url[:80],
+            "Lead__c": lead_id,
+            "Url__c": url,
+            "Visited_At__c": sf_time(at),
+            "CreatedDate": sf_time(at),
+        }
         for lead_id, planned in zip(ids, leads, strict=True)
         for at, url in planned.visits
-    ]  # fmt: skip
+    ]
     _create(sf, "Web_Activity__c", visits)
     return ids
 
@@ -81,8 +87,12 @@ class ApiOrg:
     def salesforce(self) -> Salesforce:
         """simple-salesforce connected to the org by session id."""
         session = PinnedSession(self.sandbox.ca_file)
-        return Salesforce(instance_url=self.sandbox.url, session_id=self.sandbox.token,
-                          session=session, version="62.0")  # fmt: skip
+        return Salesforce(
+            instance_url=self.sandbox.url,
+            session_id=self.sandbox.token,
+            session=session,
+            version="62.0",
+        )
 
     def run(self, *args: str) -> int:
         """Run the CLI against this org and state store, in this process."""

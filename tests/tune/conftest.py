@@ -24,7 +24,9 @@ class ListSource:
         for start in range(0, len(self._leads), self._batch):
             yield [lead for lead, _ in self._leads[start : start + self._batch]]
 
-    def batches(self, lead_ids: Collection[str] | None = None) -> Iterator[list[LeadWithActivities]]:
+    def batches(
+        self, lead_ids: Collection[str] | None = None
+    ) -> Iterator[list[LeadWithActivities]]:
         """The leads with their activity, only *lead_ids* when given."""
         wanted = None if lead_ids is None else set(lead_ids)
         chosen = [p for p in self._leads if wanted is None or p[0]["Id"] in wanted]

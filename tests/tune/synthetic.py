@@ -91,8 +91,11 @@ def planted_truth(n: int, *, seed: int, now: datetime) -> list[PlannedLead]:
         logit += TRUTH["c_level"] * c_level
         if rng.random() < 1 / (1 + math.exp(-logit)):
             converted = created + timedelta(days=30 + rng.random() * 60)
-            fields.update(IsConverted=True, ConvertedDate=converted.date().isoformat(),
-                          Status="Closed - Converted")  # fmt: skip
+            fields.update(
+                IsConverted=True,
+                ConvertedDate=converted.date().isoformat(),
+                Status="Closed - Converted",
+            )
         out.append(PlannedLead(fields, visits))
     return out
 
@@ -114,8 +117,9 @@ def after_conversion_only(n: int, *, seed: int, now: datetime) -> list[PlannedLe
         if rng.random() < 0.3:
             converted = created + timedelta(days=30 + rng.random() * 60)
             day = datetime.combine(converted.date(), datetime.min.time(), UTC)
-            fields.update(IsConverted=True, ConvertedDate=day.date().isoformat(),
-                          Status="Closed - Converted")  # fmt: skip
+            fields.update(
+                IsConverted=True, ConvertedDate=day.date().isoformat(), Status="Closed - Converted"
+            )
             # From the conversion day on, until now: a customer's visits, not a buyer's.
             visits.append((day + timedelta(hours=9), "/pricing"))
             for _ in range(8):
@@ -131,10 +135,17 @@ def as_records(leads: list[PlannedLead]) -> list[tuple[dict[str, Any], dict[str,
     for i, planned in enumerate(leads):
         lead_id = f"00Q{i:015d}"
         visits = [
-            {"Id": f"a00{i:08d}{j:04d}", "Lead__c": lead_id, "Url__c": url,
-             "Visited_At__c": sf_time(at), "IsDeleted": False}
+            {
+                "Id": f"a00{i:08d}{j:04d}",
+                "Lead__c": lead_id,
+                "Url__c": url,
+                "Visited_At__c": sf_time(at),
+                "IsDeleted": False,
+            }
             for j, (at, url) in enumerate(planned.visits)
-        ]  # fmt: skip
+        ]
         lead = {"Id": lead_id, **planned.fields}
-        out.append((lead, {"Task": [], "Event": [], "CampaignMember": [], "Web_Activity__c": visits}))
+        out.append(
+            (lead, {"Task": [], "Event": [], "CampaignMember": [], "Web_Activity__c": visits})
+        )
     return out

@@ -21,14 +21,22 @@ def test_layout_has_one_column_per_number_of_the_definition() -> None:
     lay = layout(default_definition())
 
     keys = [f.key for f in lay.features]
-    assert keys[:4] == ["band:industry:0", "band:company_size:0", "band:company_size:1",
-                        "band:company_size:2"]  # fmt: skip
+    assert keys[:4] == [
+        "band:industry:0",
+        "band:company_size:0",
+        "band:company_size:1",
+        "band:company_size:2",
+    ]
     assert "adjustment:free_mail" in keys
     assert keys[-7:] == [
-        "signal:site_visit", "signal:content_form_fill", "signal:competitor_research",
-        "signal:pricing_page_view", "signal:email_engagement", "signal:ad_click",
+        "signal:site_visit",
+        "signal:content_form_fill",
+        "signal:competitor_research",
+        "signal:pricing_page_view",
+        "signal:email_engagement",
+        "signal:ad_click",
         "signal:third_party_content",
-    ]  # fmt: skip
+    ]
     size = lay.features[keys.index("band:company_size:1")]
     assert size.path == ("fit", "account", "criteria", 1, "bands", 1, "points")
     assert size.points == 15

@@ -18,9 +18,13 @@ from sfsync.tune.model import (
 def data(n: int = 3000, seed: int = 2) -> tuple[np.ndarray, np.ndarray]:
     """Two indicator columns and one count column with known effects (+1.5, 0, -0.8)."""
     rng = np.random.default_rng(seed)
-    x = np.column_stack([
-        rng.random(n) < 0.4, rng.random(n) < 0.5, rng.integers(0, 4, n),
-    ]).astype(np.float64)  # fmt: skip
+    x = np.column_stack(
+        [
+            rng.random(n) < 0.4,
+            rng.random(n) < 0.5,
+            rng.integers(0, 4, n),
+        ]
+    ).astype(np.float64)
     logit = -1.0 + 1.5 * x[:, 0] - 0.8 * x[:, 2]
     y = (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(np.float64)
     return x, y
@@ -55,8 +59,7 @@ def test_distinct_rows_with_weights_fit_as_the_leads_do() -> None:
     x, y = data()
     rows = distinct_rows(x, y)
 
-    grouped = fit_bounded(rows.x, rows.y, penalty=1.0, lower=[None, None, 0.0],
-                          weights=rows.counts)  # fmt: skip
+    grouped = fit_bounded(rows.x, rows.y, penalty=1.0, lower=[None, None, 0.0], weights=rows.counts)
     plain = fit_bounded(x, y, penalty=1.0, lower=[None, None, 0.0])
 
     assert len(rows.y) == 32  # 2 x 2 x 4 feature values x 2 outcomes

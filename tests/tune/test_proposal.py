@@ -34,14 +34,18 @@ def test_only_changed_numbers_and_their_comments_differ() -> None:
     differing = [(a, b) for a, b in zip(original, kept, strict=True) if a != b]
     assert differing == [
         ('version: "default-2026.11.1"', 'version: "default-2026.11.2"'),
-        ('          - {when: {gte: 1000}, points: 20, says: "1000+ employees"}',
-         '          - {when: {gte: 1000}, points: 24, says: "1000+ employees"}'),
+        (
+            '          - {when: {gte: 1000}, points: 20, says: "1000+ employees"}',
+            '          - {when: {gte: 1000}, points: 24, says: "1000+ employees"}',
+        ),
         ("      points: -10", "      points: -3"),
-        ("    site_visit: {label: Site visit, points: 5, cap: 20}",
-         "    site_visit: {label: Site visit, points: 8, cap: 32}"),
+        (
+            "    site_visit: {label: Site visit, points: 5, cap: 20}",
+            "    site_visit: {label: Site visit, points: 8, cap: 32}",
+        ),
         ("  fit_weight: 0.5", "  fit_weight: 0.35"),
         ("  engagement_weight: 0.5", "  engagement_weight: 0.65"),
-    ]  # fmt: skip
+    ]
 
 
 def test_each_comment_sits_just_above_its_number_at_its_indentation() -> None:
@@ -104,9 +108,13 @@ def test_a_change_to_a_missing_path_is_an_error() -> None:
 
 @pytest.mark.parametrize(
     ("version", "bumped"),
-    [("default-2026.11.1", "default-2026.11.2"), ("7", "8"), ("acme-v9-final", "acme-v10-final"),
-     ("gold", "gold.1")],
-)  # fmt: skip
+    [
+        ("default-2026.11.1", "default-2026.11.2"),
+        ("7", "8"),
+        ("acme-v9-final", "acme-v10-final"),
+        ("gold", "gold.1"),
+    ],
+)
 def test_bump_version_increments_the_last_number(version: str, bumped: str) -> None:
     """The last number goes up by one; a version without a number gets `.1`."""
     assert bump_version(version) == bumped

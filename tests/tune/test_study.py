@@ -53,8 +53,13 @@ def test_too_little_history_proposes_nothing() -> None:
     """Fewer conversions than asked for in the training window: a message, no proposal."""
     source = ListSource(as_records(planted_truth(300, seed=5, now=NOW)))
 
-    study = run_study(source, default_definition(), TEXT, source_name="d.yaml",
-                      options=Options(min_conversions=200, bootstrap=0))  # fmt: skip
+    study = run_study(
+        source,
+        default_definition(),
+        TEXT,
+        source_name="d.yaml",
+        options=Options(min_conversions=200, bootstrap=0),
+    )
 
     assert study.verdict == "too_little_history"
     assert study.proposal is None

@@ -44,10 +44,16 @@ def test_fast_converter_is_judged_at_creation() -> None:
 
 def test_open_leads_get_a_converted_leads_age_the_same_way_every_run() -> None:
     """Open leads are judged at an age drawn from converters' ages, fixed by their Id."""
-    converters = [LeadDates(f"00QC{i}", day(-300), day(-300 + 20 + i).replace(hour=0)) for i in range(5)]
-    ages = {r_at - day(-300) for r_at in (
-        plan_references(converters, now=NOW, horizon=H).references[c.lead_id].at for c in converters
-    )}
+    converters = [
+        LeadDates(f"00QC{i}", day(-300), day(-300 + 20 + i).replace(hour=0)) for i in range(5)
+    ]
+    ages = {
+        r_at - day(-300)
+        for r_at in (
+            plan_references(converters, now=NOW, horizon=H).references[c.lead_id].at
+            for c in converters
+        )
+    }
     opens = [LeadDates(f"00QO{i}", day(-200), None) for i in range(40)]
 
     first = plan_references(converters + opens, now=NOW, horizon=H)
@@ -85,13 +91,18 @@ def test_future_is_unknown_as_of_now() -> None:
 
 def test_lead_dates_reads_salesforce_shapes() -> None:
     """CreatedDate and a converted lead's ConvertedDate (a date) are read; others are None."""
-    lead = {"Id": "00Q1", "CreatedDate": "2026-01-02T03:04:05.000+0000", "IsConverted": "true",
-            "ConvertedDate": "2026-02-03"}
+    lead = {
+        "Id": "00Q1",
+        "CreatedDate": "2026-01-02T03:04:05.000+0000",
+        "IsConverted": "true",
+        "ConvertedDate": "2026-02-03",
+    }
 
     dates = lead_dates(lead)
 
-    assert dates == LeadDates("00Q1", datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC),
-                              datetime(2026, 2, 3, tzinfo=UTC))
+    assert dates == LeadDates(
+        "00Q1", datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC), datetime(2026, 2, 3, tzinfo=UTC)
+    )
     assert lead_dates({"Id": "00Q2"}) is None
     assert lead_dates({**lead, "IsConverted": False}).converted is None  # type: ignore[union-attr]
 
@@ -106,6 +117,7 @@ def test_latest_moment_is_the_newest_creation_or_conversion() -> None:
 
 def test_split_trains_on_older_and_tests_on_newer_leads() -> None:
     """The newest share is held out; a moment shared by several leads is never split."""
+
     class Ref:
         def __init__(self, at: datetime, lead_id: str) -> None:
             self.at, self.lead_id = at, lead_id
