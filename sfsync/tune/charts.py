@@ -49,7 +49,7 @@ def _svg(fig: Figure, title: str) -> str:
 def calibration_chart(models: Sequence[ModelScore]) -> str:
     """Predicted probability vs observed conversion per tenth of the holdout, per model."""
     with rc_context(_RC):
-        fig = Figure(figsize=(6.4, 4.0), dpi=96, layout="constrained")
+        fig = Figure(figsize=(6.4, 3.6), dpi=96, layout="constrained")
         ax = fig.add_subplot()
         top = 0.05
         for m in models:

@@ -90,7 +90,11 @@ def criteria_rows(
 
 
 def fit_p_value(statistic: float, columns: int) -> float:
-    """The likelihood-ratio test's p-value for *columns* weights against the base rate."""
+    """
+    The likelihood-ratio test's p-value for *columns* weights against the base rate alone.
+    On the regularised fit the statistic is smaller than an unpenalised one: the test errs
+    towards "nothing to learn".
+    """
     return float(chi2.sf(statistic, max(columns, 1)))
 
 
@@ -120,7 +124,7 @@ def verdict(study: Study, fit_p: float) -> Study:
     else:
         study.verdict = "proposal"
         study.message = (
-            f"proposal {study.proposed_version}: holdout AUC {_auc(new)} (current {_auc(old)}, "
+            f"{study.proposed_version} proposed: holdout AUC {_auc(new)} (current {_auc(old)}, "
             f"unconstrained {_auc(free)}); {study.changes} number(s) changed."
         )
     return study

@@ -39,7 +39,8 @@ table { border-collapse: collapse; width: 100%; background: #fff; font-size: 14p
         border: 1px solid var(--line); margin-bottom: 8px; }
 th, td { text-align: left; padding: 6px 10px; border-bottom: 1px solid var(--line); }
 th { background: #eef2f7; font-weight: 600; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+figure.narrow { max-width: 720px; }
 tr.changed td { background: #f0f6ff; }
 code { background: #eef2f7; padding: 1px 4px; border-radius: 4px; }
 footer { color: var(--muted); font-size: 13px; margin-top: 36px; }
@@ -142,9 +143,13 @@ def _criteria(study: Study) -> str:
         "cap",
         "weight (log-odds)",
         "unconstrained",
-        "training leads",
+        "training leads with it",
     ]
-    return _table(head, rows, {2, 3, 4, 6, 7, 8})
+    return _table(head, rows, {2, 3, 4, 5, 6, 7, 8}) + (
+        "<p class=note>Signals: points and weights are per fresh occurrence; the cap keeps "
+        "counting as many occurrences as today. The unconstrained model reads the same columns "
+        "with free weights (any sign or size, not whole points, no group caps).</p>"
+    )
 
 
 def _thresholds(study: Study) -> str:
@@ -256,7 +261,7 @@ def render_page(study: Study) -> str:
         parts += [
             "<h2>On the newest leads (time holdout)</h2>",
             _models(study),
-            "<figure>",
+            "<figure class=narrow>",
             charts.calibration_chart([study.models[n] for n in MODELS if n in study.models]),
             "<figcaption>Calibration: each point is a tenth of the holdout. The definitions' "
             "scores are turned into chances with a fit on the training leads.</figcaption>"

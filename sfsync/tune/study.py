@@ -243,7 +243,8 @@ def _learn(
         distinct.x, distinct.y, penalty=penalty, lower=lower, weights=distinct.counts
     )
     free = model.fit_free(distinct.x, distinct.y, penalty=penalty, weights=distinct.counts)
-    fit_p = judgement.fit_p_value(model.likelihood_ratio(x[train], y[train], bounded), len(lay))
+    varying = int((x[train].max(axis=0) > x[train].min(axis=0)).sum()) if len(train) else 0
+    fit_p = judgement.fit_p_value(model.likelihood_ratio(x[train], y[train], bounded), varying)
     caps = {"account_max": d.account_max, "person_max": d.person_max}
     plan = to_points(lay, bounded.coef, **caps)
     progress("learning", 1, 4)

@@ -78,8 +78,8 @@ def build(sf: Salesforce, leads: Sequence[PlannedLead]) -> list[str]:
 
 
 @dataclass
-class ApiOrg:
-    """A sandbox org filled through the API, and a state store beside it."""
+class Org:
+    """A running sandbox org and a state store beside it."""
 
     sandbox: RunningSandbox
     state_path: Path
@@ -109,9 +109,9 @@ class ApiOrg:
                 structlog.reset_defaults()
 
 
-def api_org(root: Path, leads: Sequence[PlannedLead]) -> Iterator[ApiOrg]:
+def api_org(root: Path, leads: Sequence[PlannedLead]) -> Iterator[Org]:
     """Start an empty sandbox org under *root*, fill it through the API, yield it."""
     with start_sandbox(root / "org") as sandbox:
-        org = ApiOrg(sandbox, root / "state.sqlite3")
+        org = Org(sandbox, root / "state.sqlite3")
         build(org.salesforce(), leads)
         yield org

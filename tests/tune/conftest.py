@@ -1,9 +1,19 @@
-"""Shared pieces for the tune tests: an in-memory lead source."""
+"""Shared pieces for the tune tests: an in-memory lead source and the demo org."""
 
 from __future__ import annotations
 
+import io
+import json
 from collections.abc import Collection, Iterator, Mapping, Sequence
+from contextlib import redirect_stdout
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
+
+import pytest
+
+from sfsync.sandbox.server import start_sandbox
+from tests.tune.apiorg import Org
 
 LeadWithActivities = tuple[dict[str, Any], dict[str, Any]]
 
@@ -40,3 +50,49 @@ class ListSource:
     def integration_user_id(self) -> str | None:
         """No integration user."""
         return None
+
+
+SEED_NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+NOW_ARG = "2026-11-20T12:00:00"
+DEMO_LEADS = 2000
+"""As many leads as `make demo` seeds."""
+DEFINITION = Path(__file__).resolve().parents[2] / "mappings" / "default.yaml"
+
+
+@pytest.fixture(name="demo", scope="package")
+def _demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Org]:
+    """The demo org (`make demo`'s 2,000 leads, seed 42), synced once into a state store."""
+    from sfsync.sandbox.org import DB_FILE, SandboxOrg
+    from sfsync.sandbox.seed import seed_org
+
+    root = tmp_path_factory.mktemp("tune-demo")
+    (root / "org").mkdir()
+    org = SandboxOrg(root / "org" / DB_FILE)
+    with org.lock:
+        seed_org(org.conn, leads=DEMO_LEADS, seed=42, now=SEED_NOW)
+    org.close()
+    with start_sandbox(root / "org") as sandbox:
+        demo = Org(sandbox, root / "state.sqlite3")
+        assert demo.run("sync", "--full", "--now", NOW_ARG) == 0
+        yield demo
+
+
+@pytest.fixture(name="tuned", scope="package")
+def _tuned(demo: Org, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any, str]:
+    """One tune run on the demo org: its directory, its JSON and its stdout."""
+    out = tmp_path_factory.mktemp("tuned")
+    buffer = io.StringIO()
+    with redirect_stdout(buffer):
+        code = demo.run(
+            "definition",
+            "tune",
+            "--definition",
+            str(DEFINITION),
+            "--out",
+            str(out / "proposal.yaml"),
+            "--evidence",
+            str(out / "tune.html"),
+            "--json",
+        )
+    assert code == 0, buffer.getvalue()
+    return out, json.loads(buffer.getvalue()), buffer.getvalue()

@@ -19,8 +19,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 DAY = timedelta(days=1)
-INTERCEPT = -3.0
-TRUTH = {"industry": 2.0, "pricing": 1.2, "c_level": 0.6}
+INTERCEPT = -3.5
+TRUTH = {"industry": 2.5, "pricing": 1.5, "c_level": 0.8}
 """The planted log-odds weights: target industry, one pricing page view, a C-level title."""
 
 
@@ -125,6 +125,8 @@ def after_conversion_only(n: int, *, seed: int, now: datetime) -> list[PlannedLe
             for _ in range(8):
                 at = day + (now - day) * rng.random()
                 visits.append((at, rng.choice(["/pricing", "/compare/x", "/docs", "/pricing"])))
+            for _ in range(3):  # and lately: an account growing into a bigger plan
+                visits.append((now - timedelta(days=rng.random() * 30), "/pricing"))
         out.append(PlannedLead(fields, visits))
     return out
 
