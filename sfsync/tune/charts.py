@@ -1,19 +1,18 @@
 """
-The evidence page's charts, drawn with matplotlib as inline SVG in the report's style: no
-script, nothing fetched, text kept as text, the same numbers giving the same bytes.
+The evidence page's charts, drawn with matplotlib as inline SVG in the report's style (its
+`page_style` and `to_svg`): no script, nothing fetched, text kept as text, the same numbers
+giving the same bytes.
 """
 
 from __future__ import annotations
 
-import io
-import re
 from collections.abc import Sequence
 from typing import Any
 
 from matplotlib import rc_context
 from matplotlib.figure import Figure
 
-from sfsync.report.charts import ACCENT, INK, MUTED, WARN
+from sfsync.report.charts import ACCENT, INK, MUTED, WARN, page_style, to_svg
 from sfsync.tune.findings import CURRENT, PROPOSED, UNCONSTRAINED, CriterionRow, ModelScore
 
 MODEL_COLORS = {PROPOSED: ACCENT, CURRENT: MUTED, UNCONSTRAINED: WARN}
@@ -22,28 +21,7 @@ MODEL_LABELS = {
     CURRENT: "current definition",
     UNCONSTRAINED: "unconstrained model",
 }
-_RC: Any = {
-    "svg.fonttype": "none",
-    "svg.hashsalt": "sfsync-tune",
-    "font.family": "sans-serif",
-    "font.size": 10,
-    "axes.edgecolor": MUTED,
-    "axes.labelcolor": INK,
-    "xtick.color": INK,
-    "ytick.color": INK,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-}
-_PROLOG = re.compile(r"^.*?(?=<svg)", re.DOTALL)
-
-
-def _svg(fig: Figure, title: str) -> str:
-    buffer = io.StringIO()
-    with rc_context(_RC):
-        fig.savefig(buffer, format="svg", metadata={"Date": None, "Title": title})
-    text = _PROLOG.sub("", buffer.getvalue(), count=1)
-    text = re.sub(r'<svg([^>]*?) width="[^"]*" height="[^"]*"', r"<svg\1", text, count=1)
-    return text.replace("<svg", '<svg role="img" class="chart"', 1)
+_RC: Any = {**page_style(), "svg.hashsalt": "sfsync-tune"}
 
 
 def calibration_chart(models: Sequence[ModelScore]) -> str:
@@ -78,7 +56,7 @@ def calibration_chart(models: Sequence[ModelScore]) -> str:
         ax.set_xlabel("predicted chance of converting (tenths of the holdout)")
         ax.set_ylabel("share that converted")
         ax.legend(frameon=False, loc="upper left")
-        return _svg(fig, "Calibration on the holdout")
+        return to_svg(fig, "Calibration on the holdout")
 
 
 def points_chart(rows: Sequence[CriterionRow]) -> str:
@@ -100,7 +78,7 @@ def points_chart(rows: Sequence[CriterionRow]) -> str:
         ax.set_yticks(ys, [_short(r.label) for r in rows], fontsize=9)
         ax.set_xlabel("points (signals: per occurrence)")
         ax.legend(frameon=False, loc="lower right", fontsize=9)
-        return _svg(fig, "Points, current and proposed")
+        return to_svg(fig, "Points, current and proposed")
 
 
 def _short(label: str) -> str:

@@ -9,42 +9,25 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable, Sequence
 
+from sfsync.report.page import CONTENT_SECURITY_POLICY, STYLESHEET
 from sfsync.tune import charts
 from sfsync.tune.evidence import auc_ratio
 from sfsync.tune.findings import CURRENT, MODELS, PROPOSED, UNCONSTRAINED, ModelScore, Study
 
-_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
-_CSS = """
-:root { color-scheme: light; --ink: #1f2933; --muted: #52606d; --line: #e4e7eb; }
-* { box-sizing: border-box; }
-body { margin: 0; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
-       color: var(--ink); background: #f5f7fa; }
-main { max-width: 1120px; margin: 0 auto; padding: 24px; }
-h1 { font-size: 26px; margin: 0 0 4px; }
-h2 { font-size: 19px; margin: 32px 0 8px; }
-p.meta, p.note { color: var(--muted); margin: 0 0 12px; }
+_CSS = (
+    STYLESHEET
+    + """
 .verdict { background: #fff; border: 1px solid var(--line); border-left: 6px solid #2563eb;
            border-radius: 8px; padding: 12px 16px; margin: 16px 0; }
 .verdict.stop { border-left-color: #b45309; }
-.tiles { display: grid; grid-template-columns: repeat(auto-fit, minmax(160px, 1fr)); gap: 12px;
-         margin: 20px 0; }
-.tile { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px; }
-.tile .value { font-size: 24px; font-weight: 600; }
-.tile .label { color: var(--muted); font-size: 13px; }
-figure { margin: 0 0 12px; background: #fff; border: 1px solid var(--line); border-radius: 8px;
-         padding: 8px; }
-figure svg.chart { width: 100%; height: auto; display: block; }
-figcaption { color: var(--muted); font-size: 13px; padding: 4px 6px 2px; }
-table { border-collapse: collapse; width: 100%; background: #fff; font-size: 14px;
-        border: 1px solid var(--line); margin-bottom: 8px; }
-th, td { text-align: left; padding: 6px 10px; border-bottom: 1px solid var(--line); }
-th { background: #eef2f7; font-weight: 600; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+figure { margin: 0 0 12px; }
 figure.narrow { max-width: 720px; }
+td.num, th.num { white-space: nowrap; }
 tr.changed td { background: #f0f6ff; }
 code { background: #eef2f7; padding: 1px 4px; border-radius: 4px; }
-footer { color: var(--muted); font-size: 13px; margin-top: 36px; }
+table { margin-bottom: 8px; }
 """
+)
 
 
 def _e(value: object) -> str:
@@ -239,7 +222,7 @@ def render_page(study: Study) -> str:
     stop = "" if study.proposes else " stop"
     parts = [
         "<!DOCTYPE html><html lang=en><head><meta charset=utf-8>",
-        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">',
+        f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">',
         "<meta name=viewport content='width=device-width, initial-scale=1'>",
         "<title>Definition tuning evidence</title>",
         f"<style>{_CSS}</style></head><body><main>",

@@ -14,35 +14,20 @@ https://help.salesforce.com/s/articleView?id=000386875&type=1 (audit fields on i
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pytest
-import requests
-import structlog
 from simple_salesforce import Salesforce
 
-from sfsync import cli
 from sfsync.sandbox.server import RunningSandbox, start_sandbox
+from tests.report.conftest import DemoOrg as Org
+from tests.sandbox.conftest import PinnedSession
 from tests.tune.synthetic import PlannedLead, sf_time
 
+__all__ = ["Org", "api_org", "build", "connect"]
+
 BATCH = 200
-
-
-class PinnedSession(requests.Session):
-    """A requests Session that trusts only the sandbox's CA, whatever REQUESTS_CA_BUNDLE says."""
-
-    def __init__(self, ca_file: Path) -> None:
-        super().__init__()
-        self.ca_file = str(ca_file)
-
-    def merge_environment_settings(self, url, proxies, stream, verify, cert):  # type: ignore[no-untyped-def]
-        settings = super().merge_environment_settings(url, proxies, stream, verify, cert)
-        settings["verify"] = self.ca_file
-        return settings
 
 
 def _create(sf: Salesforce, sobject: str, records: Sequence[dict[str, Any]]) -> list[str]:
@@ -77,41 +62,16 @@ def build(sf: Salesforce, leads: Sequence[PlannedLead]) -> list[str]:
     return ids
 
 
-@dataclass
-class Org:
-    """A running sandbox org and a state store beside it."""
-
-    sandbox: RunningSandbox
-    state_path: Path
-
-    def salesforce(self) -> Salesforce:
-        """simple-salesforce connected to the org by session id."""
-        session = PinnedSession(self.sandbox.ca_file)
-        return Salesforce(
-            instance_url=self.sandbox.url,
-            session_id=self.sandbox.token,
-            session=session,
-            version="62.0",
-        )
-
-    def run(self, *args: str) -> int:
-        """Run the CLI against this org and state store, in this process."""
-        with pytest.MonkeyPatch.context() as mp:
-            for name in [n for n in os.environ if n.startswith("SFSYNC_")]:
-                if name != "SFSYNC_BULK_POLL_FIRST_SECONDS":
-                    mp.delenv(name)
-            mp.setenv("SFSYNC_STATE_PATH", str(self.state_path))
-            try:
-                return cli.main(
-                    ["--env-file", str(self.sandbox.env_file), "--log-format", "json", *args]
-                )
-            finally:
-                structlog.reset_defaults()
+def connect(sandbox: RunningSandbox) -> Salesforce:
+    """simple-salesforce connected to the sandbox org by session id, as the sync connects."""
+    session = PinnedSession(sandbox.ca_file)
+    return Salesforce(
+        instance_url=sandbox.url, session_id=sandbox.token, session=session, version="62.0"
+    )
 
 
 def api_org(root: Path, leads: Sequence[PlannedLead]) -> Iterator[Org]:
     """Start an empty sandbox org under *root*, fill it through the API, yield it."""
     with start_sandbox(root / "org") as sandbox:
-        org = Org(sandbox, root / "state.sqlite3")
-        build(org.salesforce(), leads)
-        yield org
+        build(connect(sandbox), leads)
+        yield Org(sandbox, root / "state.sqlite3")

@@ -77,22 +77,22 @@ def _demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Org]:
         yield demo
 
 
-@pytest.fixture(name="tuned", scope="package")
-def _tuned(demo: Org, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any, str]:
-    """One tune run on the demo org: its directory, its JSON and its stdout."""
-    out = tmp_path_factory.mktemp("tuned")
+def run_tune(org: Org, out: Path, *args: str, definition: Path = DEFINITION) -> tuple[int, Any]:
+    """`definition tune --json` writing into *out*: the exit code and the JSON printed."""
     buffer = io.StringIO()
     with redirect_stdout(buffer):
-        code = demo.run(
-            "definition",
-            "tune",
-            "--definition",
-            str(DEFINITION),
-            "--out",
-            str(out / "proposal.yaml"),
-            "--evidence",
-            str(out / "tune.html"),
-            "--json",
-        )
-    assert code == 0, buffer.getvalue()
-    return out, json.loads(buffer.getvalue()), buffer.getvalue()
+        code = org.run(
+            "definition", "tune", "--definition", str(definition), "--out",
+            str(out / "proposal.yaml"), "--evidence", str(out / "tune.html"), "--json", *args,
+        )  # fmt: skip
+    text = buffer.getvalue()
+    return code, json.loads(text) if text.strip() else None
+
+
+@pytest.fixture(name="tuned", scope="package")
+def _tuned(demo: Org, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any]:
+    """One tune run on the demo org (default options): its directory and its JSON."""
+    out = tmp_path_factory.mktemp("tuned")
+    code, data = run_tune(demo, out)
+    assert code == 0, data
+    return out, data

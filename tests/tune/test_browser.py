@@ -6,16 +6,14 @@ draws its two charts and three model rows, and shows markup from a definition as
 
 from __future__ import annotations
 
-import io
 import os
 import shutil
-from contextlib import redirect_stdout
 from pathlib import Path
 from typing import Any
 
 from tests.report.test_browser import PNG_MAGIC, _browser, _console
 from tests.tune.apiorg import Org
-from tests.tune.conftest import DEFINITION
+from tests.tune.conftest import DEFINITION, run_tune
 
 __all__ = ["_browser"]  # the browser fixture, shared with the report's test
 
@@ -34,12 +32,12 @@ def screenshot(browser: Any, path: Path) -> None:
 
 
 def test_evidence_renders_in_chromium_without_console_errors(
-    browser: Any, tuned: tuple[Path, Any, str], tmp_path: Path
+    browser: Any, tuned: tuple[Path, Any], tmp_path: Path
 ) -> None:
     """The demo org's evidence loads cleanly with its charts and the three models."""
     from selenium.webdriver.common.by import By
 
-    out, _, _ = tuned
+    out, _ = tuned
     entries = _console(browser, out / "tune.html")
     charts = browser.find_elements(By.CSS_SELECTOR, "svg.chart")
     first_table = browser.find_elements(By.CSS_SELECTOR, "table")[0]
@@ -69,13 +67,9 @@ def test_markup_in_a_definition_is_shown_as_text(browser: Any, demo: Org, tmp_pa
     definition = tmp_path / "hostile.yaml"
     text = DEFINITION.read_text(encoding="utf-8")
     definition.write_text(text.replace("says: target industry", f'says: "{HOSTILE}"'), "utf-8")
-    with redirect_stdout(io.StringIO()):
-        code = demo.run(
-            "definition", "tune", "--definition", str(definition), "--bootstrap", "0",
-            "--out", str(tmp_path / "p.yaml"), "--evidence", str(tmp_path / "t.html"),
-        )  # fmt: skip
+    code, _ = run_tune(demo, tmp_path, "--bootstrap", "0", definition=definition)
 
-    entries = _console(browser, tmp_path / "t.html")
+    entries = _console(browser, tmp_path / "tune.html")
 
     assert code == 0
     assert [e for e in entries if e["level"] in ("SEVERE", "WARNING")] == []

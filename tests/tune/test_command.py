@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -10,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.tune.apiorg import Org
-from tests.tune.conftest import DEFINITION, NOW_ARG
+from tests.tune.conftest import DEFINITION, NOW_ARG, run_tune
 
 
 def tune(
@@ -18,27 +17,15 @@ def tune(
 ) -> tuple[int, Any, str]:
     """Run `definition tune --json` into *tmp_path*: the exit code, the JSON, stderr."""
     capsys.readouterr()
-    code = demo.run(
-        "definition",
-        "tune",
-        "--definition",
-        str(DEFINITION),
-        "--out",
-        str(tmp_path / "proposal.yaml"),
-        "--evidence",
-        str(tmp_path / "tune.html"),
-        "--json",
-        *args,
-    )
-    captured = capsys.readouterr()
-    return code, json.loads(captured.out) if captured.out.strip() else None, captured.err
+    code, data = run_tune(demo, tmp_path, *args)
+    return code, data, capsys.readouterr().err
 
 
 def test_the_proposal_beats_today_and_nearly_matches_the_unconstrained_model(
-    tuned: tuple[Path, Any, str],
+    tuned: tuple[Path, Any],
 ) -> None:
     """On the time holdout: AUC at least today's and at least 0.97 of the unconstrained one."""
-    _, data, _ = tuned
+    _, data = tuned
     models = data["models"]
 
     assert data["verdict"] == "proposal"
@@ -51,9 +38,9 @@ def test_the_proposal_beats_today_and_nearly_matches_the_unconstrained_model(
     assert data["samples"]["train"]["converted"] >= 50
 
 
-def test_the_proposal_lints_and_diffs(demo: Org, tuned: tuple[Path, Any, str]) -> None:
+def test_the_proposal_lints_and_diffs(demo: Org, tuned: tuple[Path, Any]) -> None:
     """`definition lint` passes the proposal and `definition diff` previews its impact."""
-    out, _, _ = tuned
+    out, _ = tuned
     proposal = out / "proposal.yaml"
 
     assert demo.run("definition", "lint", str(proposal)) == 0
@@ -63,9 +50,9 @@ def test_the_proposal_lints_and_diffs(demo: Org, tuned: tuple[Path, Any, str]) -
     assert text.count("# tune: ") > 10
 
 
-def test_every_changed_number_has_its_comment(tuned: tuple[Path, Any, str]) -> None:
+def test_every_changed_number_has_its_comment(tuned: tuple[Path, Any]) -> None:
     """Each changed number in the JSON has a `# tune:` line saying old → new above it."""
-    out, data, _ = tuned
+    out, data = tuned
     lines = (out / "proposal.yaml").read_text(encoding="utf-8").splitlines()
     comments = [line.strip() for line in lines if line.strip().startswith("# tune: ")]
 
@@ -77,10 +64,10 @@ def test_every_changed_number_has_its_comment(tuned: tuple[Path, Any, str]) -> N
 
 
 def test_same_mirror_same_options_same_bytes(
-    demo: Org, tuned: tuple[Path, Any, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    demo: Org, tuned: tuple[Path, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A second run over the same mirror writes a byte-identical proposal and the same JSON."""
-    out, data, _ = tuned
+    out, data = tuned
 
     code, again, _ = tune(demo, tmp_path, capsys)
 

@@ -7,10 +7,7 @@ none, and `tune` must find nothing to learn and say so. The org is built through
 
 from __future__ import annotations
 
-import io
-import json
 from collections.abc import Iterator
-from contextlib import redirect_stdout
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +18,7 @@ from sfsync.scoring import qualify
 from sfsync.state import StateStore
 from sfsync.tune.metrics import auc
 from tests.tune.apiorg import Org, api_org
-from tests.tune.conftest import DEFINITION, NOW_ARG, SEED_NOW
+from tests.tune.conftest import DEFINITION, NOW_ARG, SEED_NOW, run_tune
 from tests.tune.synthetic import after_conversion_only
 
 pytestmark = pytest.mark.slow
@@ -57,14 +54,7 @@ def test_the_trap_is_real_scored_today(org: Org) -> None:
 
 def test_tune_finds_nothing_to_learn_and_proposes_nothing(org: Org, tmp_path: Path) -> None:
     """Judged before converting, converters look like the rest: exit 2, no proposal, says why."""
-    buffer = io.StringIO()
-    with redirect_stdout(buffer):
-        code = org.run(
-            "definition", "tune", "--definition", str(DEFINITION), "--bootstrap", "50",
-            "--out", str(tmp_path / "proposal.yaml"), "--evidence", str(tmp_path / "tune.html"),
-            "--json",
-        )  # fmt: skip
-    data = json.loads(buffer.getvalue())
+    code, data = run_tune(org, tmp_path, "--bootstrap", "50")
 
     assert code == 2
     assert data["verdict"] == "nothing_to_learn"

@@ -12,17 +12,13 @@ of the strongest criterion's points; this test uses seed 0, the noisiest of them
 
 from __future__ import annotations
 
-import io
-import json
 from collections.abc import Iterator
-from contextlib import redirect_stdout
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from tests.tune.apiorg import Org, api_org
-from tests.tune.conftest import DEFINITION, NOW_ARG, SEED_NOW
+from tests.tune.conftest import DEFINITION, NOW_ARG, SEED_NOW, run_tune
 from tests.tune.synthetic import TRUTH, planted_truth
 
 pytestmark = pytest.mark.slow
@@ -50,24 +46,13 @@ def _planted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Org, Pa
         yield org, definition
 
 
-def run_tune(org: Org, definition: Path, out: Path) -> tuple[int, dict[str, Any]]:
-    """`definition tune --json` on the planted org."""
-    buffer = io.StringIO()
-    with redirect_stdout(buffer):
-        code = org.run(
-            "definition", "tune", "--definition", str(definition), "--bootstrap", "50",
-            "--out", str(out / "proposal.yaml"), "--evidence", str(out / "tune.html"), "--json",
-        )  # fmt: skip
-    return code, json.loads(buffer.getvalue())
-
-
 def test_tune_ranks_the_planted_criteria_and_ignores_the_rest(
     planted: tuple[Org, Path], tmp_path: Path
 ) -> None:
     """Weights in the planted order; every zero-weight criterion below them, near-zero points."""
     org, definition = planted
 
-    code, data = run_tune(org, definition, tmp_path)
+    code, data = run_tune(org, tmp_path, "--bootstrap", "50", definition=definition)
 
     assert code == 0, data["message"]
     rows = {r["key"]: r for r in data["criteria"]}
