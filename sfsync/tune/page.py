@@ -22,7 +22,7 @@ _CSS = (
 .verdict.stop { border-left-color: #b45309; }
 figure { margin: 0 0 12px; }
 figure.narrow { max-width: 720px; }
-td.num, th.num { white-space: nowrap; }
+td.num { white-space: nowrap; }
 tr.changed td { background: #f0f6ff; }
 code { background: #eef2f7; padding: 1px 4px; border-radius: 4px; }
 table { margin-bottom: 8px; }
