@@ -14,10 +14,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import click
+import structlog
 
 from sfsync.cli import EXIT_OK, EXIT_USAGE, AppContext, pass_app
 from sfsync.commands.runtime import MOMENT, definition_option
 from sfsync.errors import ConfigError
+
+log = structlog.get_logger(__name__)
 
 
 @click.command()
@@ -170,6 +173,20 @@ def tune(
     _write(evidence, render_page(study))
     if study.proposes and study.proposal is not None:
         _write(out, study.proposal)
+    s = study.samples
+    log.info(
+        "sfsync.tune.completed",
+        verdict=study.verdict,
+        definition_version=study.definition_version,
+        proposed_version=study.proposed_version if study.proposes else None,
+        leads=s.leads,
+        train=s.train,
+        train_converted=s.train_converted,
+        holdout=s.holdout,
+        holdout_converted=s.holdout_converted,
+        auc={name: m.auc for name, m in study.models.items()},
+        changed=study.changes if study.proposes else 0,
+    )
     if as_json:
         click.echo(json.dumps(as_dict(study), sort_keys=True))
     else:

@@ -11,8 +11,8 @@ The definition's own criteria as model features, one column per number that can 
   is exactly what the signal adds to engagement today.
 
 Disqualifiers are hard rules, not points; BANT items score no points in the definition, so
-they are offered as criteria to consider (see `candidates`), not used here. Pure apart from
-numpy.
+they are offered as criteria to consider (see `candidates`), not used here; a signal with 0
+points or a 0 cap is switched off and stays so. Pure apart from numpy.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ class Feature:
 
     @property
     def cap_occurrences(self) -> float:
-        """How many fresh occurrences the cap lets count (signals; inf for 0 points)."""
+        """How many fresh occurrences the cap lets count (signals)."""
         return self.cap / self.points if self.points > 0 else math.inf
 
     @property
@@ -124,6 +124,8 @@ def layout(definition: CompiledDefinition) -> Layout:
             )
         )
     for rank, (name, signal) in enumerate(d.engagement.signals.items()):
+        if signal.points <= 0 or signal.cap <= 0:
+            continue  # switched off (it earns nothing): it stays off, a person's choice
         features.append(
             Feature(
                 kind="signal",
@@ -163,7 +165,7 @@ def matrix(lay: Layout, rows: Sequence[Contributions]) -> Matrix:
 
 
 def occurrences(lay: Layout, rows: Sequence[Contributions]) -> Matrix:
-    """Each signal's decayed occurrences, uncapped: one row per lead, one column per signal."""
+    """Each signal column's decayed occurrences, uncapped: one row per lead and signal column."""
     ranks = [f.index for f in lay.features if f.kind == "signal"]
     return np.array([[k.occurrences[r] for r in ranks] for k in rows], dtype=np.float64).reshape(
         len(rows), len(ranks)

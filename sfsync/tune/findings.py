@@ -106,7 +106,8 @@ class Study:
     message: str
     definition_version: str
     definition_source: str
-    now: datetime
+    now: datetime | None
+    """The moment the study looked from (None: the mirror had no dated lead)."""
     horizon: timedelta
     holdout_share: float
     samples: Samples

@@ -132,7 +132,7 @@ def run_study(
         message="the mirror holds no dated leads: run `sfsync sync` first",
         definition_version=definition.version,
         definition_source=source_name,
-        now=now or datetime.min,
+        now=now,
         horizon=options.horizon,
         holdout_share=options.holdout,
         samples=Samples(leads=leads, undated=leads - len(dates)),

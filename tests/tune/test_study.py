@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
+import yaml
 
-from sfsync.definition.loader import compile_loaded, parse_definition
+from sfsync.definition.loader import compile_loaded, load_compiled, parse_definition
 from sfsync.tune.evidence import as_dict
 from sfsync.tune.study import Options, run_study
 from tests.scoring.factories import DEFAULT_YAML, default_definition
@@ -84,3 +86,40 @@ def test_an_empty_source_says_so() -> None:
 
     assert study.verdict == "too_little_history"
     assert study.samples.leads == 0
+
+
+VALID = sorted((DEFAULT_YAML.parents[1] / "tests/fixtures/definitions/valid").glob("*.yaml"))
+
+
+def _numbers_only(before: object, after: object, path: tuple[object, ...] = ()) -> list[str]:
+    """Paths where the two YAML trees differ in anything but a number (or the version)."""
+    if isinstance(before, dict) and isinstance(after, dict):
+        if list(before) != list(after):
+            return [f"{path}: keys"]
+        return [p for k in before for p in _numbers_only(before[k], after[k], (*path, k))]
+    if isinstance(before, list) and isinstance(after, list):
+        if len(before) != len(after):
+            return [f"{path}: length"]
+        return [p for i, (b, a) in enumerate(zip(before, after, strict=True))
+                for p in _numbers_only(b, a, (*path, i))]  # fmt: skip
+    numbers = (int, float)
+    same_kind = isinstance(before, numbers) and isinstance(after, numbers)
+    if before == after or path == ("version",) or (same_kind and not isinstance(before, bool)):
+        return []
+    return [f"{path}: {before!r} -> {after!r}"]
+
+
+@pytest.mark.parametrize("path", VALID, ids=[p.stem for p in VALID])
+def test_any_valid_definition_is_tuned_by_changing_numbers_only(path: Path) -> None:
+    """Other definitions (remapped fields, other weights, every operator) get a verdict, and a
+    proposal differs from its definition in numbers only."""
+    text = path.read_text(encoding="utf-8")
+    source = ListSource(as_records(planted_truth(2000, seed=8, now=NOW)))
+
+    study = run_study(source, load_compiled(path), text, source_name=str(path),
+                      options=Options(bootstrap=0))  # fmt: skip
+
+    assert study.verdict in ("proposal", "nothing_to_learn", "not_better", "too_little_history")
+    if study.proposal is not None:
+        compile_loaded(parse_definition(study.proposal), source=str(path))
+        assert _numbers_only(yaml.safe_load(text), yaml.safe_load(study.proposal)) == []
