@@ -96,6 +96,7 @@ class CandidateReader:
         for touch in d.touches.sources:
             fields.setdefault(touch.object, []).extend(_tested_fields(touch.when))
             dates.setdefault(touch.object, touch.at)
+        self._keys: dict[str, str] = {}
         self._fields = {obj: tuple(dict.fromkeys(names)) for obj, names in fields.items()}
         self._dates = dates
         # An object with a source that takes every record leaves nothing unscored.
@@ -119,29 +120,33 @@ class CandidateReader:
         whose activity is not a person's (the excluded creators and the integration user).
         """
         c = self._c
+        keys = self._keys  # one string per key for every lead: memory stays small
         out: dict[str, float] = {}
         for item, outcome in zip(c.bant, k.bant, strict=True):
             if outcome == MET:
-                out[f"bant\tBANT {item.name}: {item.says}"] = 1.0
+                out[keys.setdefault(item.name, f"bant\tBANT {item.name}: {item.says}")] = 1.0
         for name, field in self._unscored:
             value = _shown(lead.get(field))
             if value is not None:
-                out[f"value\t{name} = {value}"] = 1.0
+                key = f"value\t{name} = {value}"
+                out[keys.setdefault(key, key)] = 1.0
         for pos, label, field in self._criteria:
             if k.bands[pos] == NO_BAND and k.known[pos]:
                 value = _shown(lead.get(field))
                 if value is not None:
-                    out[f"value\t{label} = {value} (no band)"] = 1.0
+                    key = f"value\t{label} = {value} (no band)"
+                    out[keys.setdefault(key, key)] = 1.0
         half_life = c.half_life_days * _DAY
         for plan in self._plans:
             for record in activities.get(plan.object, ()):
-                key = self._unscored_activity(plan, record, at, marketing)
-                if key is None:
+                unscored = self._unscored_activity(plan, record, at, marketing)
+                if unscored is None:
                     continue
                 when = to_datetime(record.get(self._dates.get(plan.object, "CreatedDate")))
                 if when is None or when > at:
                     continue
                 weight = 0.5 ** ((at - when).total_seconds() / half_life)
+                key = keys.setdefault(unscored, unscored)
                 out[key] = out.get(key, 0.0) + weight
         return out
 

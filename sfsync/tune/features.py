@@ -141,32 +141,42 @@ def layout(definition: CompiledDefinition) -> Layout:
     return Layout(tuple(features))
 
 
+def fill(lay: Layout, k: Contributions, row: Matrix, uncapped: Matrix) -> None:
+    """
+    Write one lead's features into *row* (one value per feature of *lay*) and its signals'
+    uncapped decayed occurrences into *uncapped* (one per signal column).
+    """
+    j = 0
+    for col, f in enumerate(lay.features):
+        if f.kind == "band":
+            row[col] = 1.0 if k.bands[f.index] == f.band else 0.0
+        elif f.kind == "adjustment":
+            row[col] = 1.0 if k.adjustments[f.index] else 0.0
+        else:
+            seen = k.occurrences[f.index]
+            row[col] = min(seen, f.cap_occurrences)
+            uncapped[j] = seen
+            j += 1
+
+
+def signal_count(lay: Layout) -> int:
+    """How many signal columns *lay* has."""
+    return sum(1 for f in lay.features if f.kind == "signal")
+
+
 def matrix(lay: Layout, rows: Sequence[Contributions]) -> Matrix:
     """The feature matrix: one row per lead, one column per feature of *lay*."""
     x = np.zeros((len(rows), len(lay)), dtype=np.float64)
-    bands = [(col, f.index, f.band) for col, f in enumerate(lay.features) if f.kind == "band"]
-    adjustments = [(col, f.index) for col, f in enumerate(lay.features) if f.kind == "adjustment"]
-    signals = [
-        (col, f.index, f.cap_occurrences)
-        for col, f in enumerate(lay.features)
-        if f.kind == "signal"
-    ]
-    for row, k in enumerate(rows):
-        out = x[row]
-        for col, crit, band in bands:
-            if k.bands[crit] == band:
-                out[col] = 1.0
-        for col, adj in adjustments:
-            if k.adjustments[adj]:
-                out[col] = 1.0
-        for col, rank, most in signals:
-            out[col] = min(k.occurrences[rank], most)
+    spare = np.zeros(signal_count(lay), dtype=np.float64)
+    for i, k in enumerate(rows):
+        fill(lay, k, x[i], spare)
     return x
 
 
 def occurrences(lay: Layout, rows: Sequence[Contributions]) -> Matrix:
     """Each signal column's decayed occurrences, uncapped: one row per lead and signal column."""
-    ranks = [f.index for f in lay.features if f.kind == "signal"]
-    return np.array([[k.occurrences[r] for r in ranks] for k in rows], dtype=np.float64).reshape(
-        len(rows), len(ranks)
-    )
+    out = np.zeros((len(rows), signal_count(lay)), dtype=np.float64)
+    spare = np.zeros(len(lay), dtype=np.float64)
+    for i, k in enumerate(rows):
+        fill(lay, k, spare, out[i])
+    return out

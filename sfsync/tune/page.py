@@ -210,7 +210,7 @@ def _samples(study: Study) -> str:
             f"{s.holdout:,} leads, {s.holdout_converted:,} converted",
         ],
         ["left out: open leads too young to judge", f"{s.too_recent:,}"],
-        ["left out: no readable creation date", f"{s.undated:,}"],
+        ["left out: no readable creation (or conversion) date", f"{s.undated:,}"],
         ["left out: unreadable", f"{s.unreadable:,}"],
     ]
     return _table(["sample", "size"], rows, {1})

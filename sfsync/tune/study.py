@@ -33,6 +33,7 @@ from sfsync.definition.compile import CompiledDefinition
 from sfsync.definition.loader import compile_loaded, parse_definition
 from sfsync.errors import RecordError
 from sfsync.scoring import SALES_READY
+from sfsync.scoring.contributions import contributions
 from sfsync.tune import features as feat
 from sfsync.tune import judgement, metrics, model
 from sfsync.tune.candidates import CandidateReader, marketing_creators, rank_candidates
@@ -50,10 +51,9 @@ from sfsync.tune.proposal import apply_changes, bump_version
 from sfsync.tune.training import (
     DEFAULT_HOLDOUT,
     DEFAULT_HORIZON,
-    Example,
     LeadDates,
     Reference,
-    assess,
+    TrainingSet,
     judge,
     latest_moment,
     lead_dates,
@@ -122,9 +122,9 @@ def run_study(
     for batch in source.leads():
         for lead in batch:
             leads += 1
-            found = lead_dates(lead)
-            if found is not None:
-                dates.append(found)
+            dated = lead_dates(lead)
+            if dated is not None:
+                dates.append(dated)
         progress("reading leads", leads, total)
     now = options.now or latest_moment(dates)
     study = Study(
@@ -160,12 +160,13 @@ def run_study(
     if short:
         study.message = short
         return study
-    examples, values, unreadable = _assess_all(source, definition, refs, progress)
-    study.samples = replace(study.samples, unreadable=unreadable)
+    lay = feat.layout(definition)
+    found = _read_all(source, definition, lay, refs, progress)
+    study.samples = replace(study.samples, unreadable=len(refs) - int(found.read.sum()))
     # The fits are many small matrix products: one BLAS thread is faster than several
     # fighting over a busy machine, and sums in one fixed order repeat to the last bit.
     with threadpool_limits(limits=1):
-        return _learn(study, source, definition, text, examples, values, options, progress)
+        return _learn(study, source, definition, text, lay, found.kept(), options, progress)
 
 
 def _too_little(s: Samples, options: Options) -> str | None:
@@ -185,36 +186,32 @@ def _too_little(s: Samples, options: Options) -> str | None:
     return None
 
 
-def _assess_all(
+def _read_all(
     source: LeadSource,
     definition: CompiledDefinition,
-    refs: Sequence[Reference],
+    lay: feat.Layout,
+    refs: list[Reference],
     progress: Progress,
-) -> tuple[list[Example], list[dict[str, float]], int]:
+) -> TrainingSet:
     position = {r.lead_id: i for i, r in enumerate(refs)}
     reader = CandidateReader(definition)
     marketing = marketing_creators(definition, source.users(), source.integration_user_id())
-    slots: list[Example | None] = [None] * len(refs)
-    values: list[dict[str, float]] = [{} for _ in refs]
-    unreadable = done = 0
+    found = TrainingSet.empty(refs, lay)
+    done = 0
     for batch in source.batches():  # nearly every lead: one ordered read beats Id lookups
         for lead, activities in batch:
             i = position.get(str(lead.get("Id", "")).strip())
             if i is None:
                 continue
             try:
-                example = assess(lead, activities, definition, refs[i])
+                k = contributions(lead, activities, definition, now=refs[i].at)
             except RecordError:
-                unreadable += 1
                 continue
-            slots[i] = example
-            values[i] = reader.read(
-                lead, activities, example.contributions, refs[i].at, marketing=marketing
-            )
+            found.record(i, lay, k, definition)
+            found.candidates[i] = reader.read(lead, activities, k, refs[i].at, marketing=marketing)
             done += 1
         progress("scoring history", done, len(refs))
-    kept = [i for i, e in enumerate(slots) if e is not None]
-    return [e for e in slots if e is not None], [values[i] for i in kept], unreadable
+    return found
 
 
 def _learn(
@@ -222,18 +219,16 @@ def _learn(
     source: LeadSource,
     definition: CompiledDefinition,
     text: str,
-    examples: list[Example],
-    values: list[dict[str, float]],
+    lay: feat.Layout,
+    found: TrainingSet,
     options: Options,
     progress: Progress,
 ) -> Study:
     d = definition
-    split = split_by_time(examples, options.holdout)
+    split = split_by_time(found.references, options.holdout)
     train, hold = np.array(split.train, dtype=np.int64), np.array(split.holdout, dtype=np.int64)
-    lay = feat.layout(d)
-    rows = [e.contributions for e in examples]
-    x, occurrences = feat.matrix(lay, rows), feat.occurrences(lay, rows)
-    y = np.array([e.converted for e in examples], dtype=np.float64)
+    x, occurrences, y = found.x, found.occurrences, found.y
+    hand_raise, eligible = found.hand_raise, found.eligible
     lower = [0.0 if f.kind == "signal" else None for f in lay.features]
 
     progress("learning", 0, 4)
@@ -249,11 +244,6 @@ def _learn(
     plan = to_points(lay, bounded.coef, **caps)
     progress("learning", 1, 4)
 
-    hand_raise = np.array([_recent_hand_raise(e, d) for e in examples], dtype=np.bool_)
-    eligible = np.array(
-        [not e.contributions.disqualified and e.contributions.known_groups >= d.min_known
-         for e in examples], dtype=np.bool_,
-    )  # fmt: skip
     today = simulate(lay, current_plan(lay, fit_weight=d.fit_weight,
                      engagement_weight=d.engagement_weight), x, occurrences, **caps)  # fmt: skip
     today_ready = ready(today, hand_raise, eligible, min_fit=d.min_fit,
@@ -295,7 +285,7 @@ def _learn(
     )
     progress("learning", 3, 4)
 
-    judged = _judge_holdout(source, (d, proposed), [examples[i] for i in split.holdout])
+    judged = _judge_holdout(source, (d, proposed), [found.references[i] for i in split.holdout])
     (old_scores, old_ready), (new_scores, new_ready) = judged
     y_hold = y[hold]
     study.models = {
@@ -312,20 +302,15 @@ def _learn(
         ),
     }  # fmt: skip
     study.candidates = rank_candidates(
-        values, y, split.train, split.holdout, bounded.log_odds(x),
+        found.candidates, y, split.train, split.holdout, bounded.log_odds(x),
         fit_scale=plan.fit_scale, engagement_scale=plan.engagement_scale,
     )  # fmt: skip
     progress("learning", 4, 4)
     return judgement.verdict(study, fit_p)
 
 
-def _recent_hand_raise(example: Example, definition: CompiledDefinition) -> bool:
-    last = example.contributions.last_hand_raise
-    return last is not None and example.at - last <= definition.hand_raise_window
-
-
 def _judge_holdout(
-    source: LeadSource, definitions: Sequence[CompiledDefinition], holdout: Sequence[Example]
+    source: LeadSource, definitions: Sequence[CompiledDefinition], holdout: Sequence[Reference]
 ) -> list[tuple[Vector, Mask]]:
     """Each definition's score and Sales Ready status for the holdout leads (the engine's)."""
     position = {e.lead_id: i for i, e in enumerate(holdout)}

@@ -13,7 +13,8 @@ A lead is judged at a **reference moment**, with only what was known then:
 
 A lead converted after `now` is open as of `now`; a lead created after `now` does not exist
 yet. The holdout is the newest share of reference moments (train on older leads, test on
-newer ones), never a random draw. Pure: the caller passes the leads and the clock.
+newer ones), never a random draw. The judged leads are kept as numbers (`TrainingSet`).
+Pure apart from numpy: the caller passes the leads and the clock.
 """
 
 from __future__ import annotations
@@ -25,10 +26,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
+import numpy as np
+import numpy.typing as npt
+
 from sfsync.definition.compile import CompiledDefinition
 from sfsync.definition.conditions import to_bool, to_datetime
 from sfsync.scoring import Qualification, qualify
-from sfsync.scoring.contributions import Contributions, contributions
+from sfsync.scoring.contributions import Contributions
+from sfsync.tune.features import Layout, fill, signal_count
+
+Matrix = npt.NDArray[np.float64]
+Vector = npt.NDArray[np.float64]
+Mask = npt.NDArray[np.bool_]
 
 DEFAULT_HORIZON = timedelta(days=14)
 DEFAULT_HOLDOUT = 0.3
@@ -70,18 +79,75 @@ class Plan:
         return sum(1 for r in self.references.values() if r.converted)
 
 
-@dataclass(frozen=True, slots=True)
-class Example:
-    """One lead's criteria as the current definition read them at its reference moment."""
+@dataclass
+class TrainingSet:
+    """
+    The judged leads as numbers, one row each in reference-moment order: memory holds a few
+    hundred bytes a lead, never the leads' records.
+    """
 
-    lead_id: str
-    at: datetime
-    converted: bool
-    contributions: Contributions
+    references: list[Reference]
+    x: Matrix
+    """The features (see `features`)."""
+    occurrences: Matrix
+    """Each signal column's decayed occurrences, uncapped."""
+    eligible: Mask
+    """Neither Disqualified nor Insufficient Data: the Sales Ready rule may call it."""
+    hand_raise: Mask
+    """A hand-raise within the definition's window at the reference moment."""
+    candidates: list[dict[str, float]]
+    """Criteria the definition does not score (see `candidates`)."""
+    read: Mask
+    """Whether the lead was read (False: gone from the mirror, or unreadable)."""
+
+    @classmethod
+    def empty(cls, references: list[Reference], lay: Layout) -> TrainingSet:
+        """Room for *references*, nothing read yet."""
+        n = len(references)
+        return cls(
+            references=references,
+            x=np.zeros((n, len(lay)), dtype=np.float64),
+            occurrences=np.zeros((n, signal_count(lay)), dtype=np.float64),
+            eligible=np.zeros(n, dtype=np.bool_),
+            hand_raise=np.zeros(n, dtype=np.bool_),
+            candidates=[{} for _ in range(n)],
+            read=np.zeros(n, dtype=np.bool_),
+        )
+
+    def record(self, i: int, lay: Layout, k: Contributions, definition: CompiledDefinition) -> None:
+        """Keep what lead *i*'s contributions say, as numbers."""
+        fill(lay, k, self.x[i], self.occurrences[i])
+        self.eligible[i] = not k.disqualified and k.known_groups >= definition.min_known
+        last = k.last_hand_raise
+        at = self.references[i].at
+        self.hand_raise[i] = last is not None and at - last <= definition.hand_raise_window
+        self.read[i] = True
+
+    def kept(self) -> TrainingSet:
+        """Only the leads that were read."""
+        keep = self.read
+        return TrainingSet(
+            references=[r for r, ok in zip(self.references, keep, strict=True) if ok],
+            x=self.x[keep],
+            occurrences=self.occurrences[keep],
+            eligible=self.eligible[keep],
+            hand_raise=self.hand_raise[keep],
+            candidates=[c for c, ok in zip(self.candidates, keep, strict=True) if ok],
+            read=self.read[keep],
+        )
+
+    @property
+    def y(self) -> Vector:
+        """1 for a converted lead, else 0."""
+        return np.array([r.converted for r in self.references], dtype=np.float64)
 
 
 def lead_dates(lead: Mapping[str, Any]) -> LeadDates | None:
-    """A lead's creation and conversion day; None without an Id or a readable CreatedDate."""
+    """
+    A lead's creation and conversion day; None without an Id or a readable CreatedDate, or
+    when it converted on no readable date (it can be neither judged before it nor counted
+    as open).
+    """
     lead_id = lead.get("Id")
     created = to_datetime(lead.get("CreatedDate"))
     if not isinstance(lead_id, str) or not lead_id.strip() or created is None:
@@ -89,8 +155,9 @@ def lead_dates(lead: Mapping[str, Any]) -> LeadDates | None:
     converted = None
     if to_bool(lead.get("IsConverted")) is True:
         day = to_datetime(lead.get("ConvertedDate"))
-        if day is not None:
-            converted = datetime.combine(day.date(), datetime.min.time(), UTC)
+        if day is None:
+            return None
+        converted = datetime.combine(day.date(), datetime.min.time(), UTC)
     return LeadDates(lead_id.strip(), created, converted)
 
 
@@ -141,27 +208,6 @@ def plan_references(
     return Plan(now, horizon, references, too_recent, undated)
 
 
-def assess(
-    lead: Mapping[str, Any],
-    activities: Mapping[str, Sequence[Mapping[str, Any]]],
-    definition: CompiledDefinition,
-    reference: Reference,
-) -> Example:
-    """
-    Read *definition*'s criteria for *lead* at its reference moment, from activity up to
-    then only (the engine's own reading: `scoring.contributions`).
-
-    Raises:
-        RecordError: the lead has no usable Id.
-    """
-    return Example(
-        lead_id=reference.lead_id,
-        at=reference.at,
-        converted=reference.converted,
-        contributions=contributions(lead, activities, definition, now=reference.at),
-    )
-
-
 def judge(
     lead: Mapping[str, Any],
     activities: Mapping[str, Sequence[Mapping[str, Any]]],
@@ -197,7 +243,7 @@ def as_of(lead: Mapping[str, Any], definition: CompiledDefinition) -> dict[str, 
 
 
 class Dated(Protocol):
-    """Anything judged at a moment (a Reference, an Example)."""
+    """Anything judged at a moment (a Reference)."""
 
     @property
     def at(self) -> datetime: ...

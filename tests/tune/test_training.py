@@ -104,6 +104,7 @@ def test_lead_dates_reads_salesforce_shapes() -> None:
         "00Q1", datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC), datetime(2026, 2, 3, tzinfo=UTC)
     )
     assert lead_dates({"Id": "00Q2"}) is None
+    assert lead_dates({**lead, "ConvertedDate": None}) is None  # converted, but when?
     assert lead_dates({**lead, "IsConverted": False}).converted is None  # type: ignore[union-attr]
 
 
