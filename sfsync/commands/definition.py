@@ -1,5 +1,6 @@
 """
-`sfsync definition …`: check a definition file and render it for sign-off.
+`sfsync definition …`: check a definition file, render it for sign-off, compare two, and
+(`definition_tune.py`) propose new points learnt from conversions.
 
     sfsync definition lint mappings/default.yaml mappings/acme.yaml
     sfsync definition doc mappings/default.yaml --output definition.md
@@ -30,7 +31,7 @@ EXIT_INVALID = 2
 @click.group()
 def definition() -> None:
     """
-    Check the agreed definition of a qualified lead, and render it for sign-off.
+    Check, document, compare and tune the agreed definition of a qualified lead.
 
     \b
     sfsync definition lint mappings/default.yaml mappings/acme.yaml

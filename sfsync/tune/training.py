@@ -12,7 +12,7 @@ A lead is judged at a **reference moment**, with only what was known then:
   is left out (we cannot tell yet), not scored at a younger age.
 
 A lead converted after `now` is open as of `now`; a lead created after `now` does not exist
-yet. The holdout is the newest share of reference moments (train on older leads, test on
+yet, and one converted on a day before its creation is left out as unreadable. The holdout is the newest share of reference moments (train on older leads, test on
 newer ones), never a random draw. The judged leads are kept as numbers (`TrainingSet`).
 Pure apart from numpy: the caller passes the leads and the clock.
 """
@@ -40,6 +40,7 @@ Vector = npt.NDArray[np.float64]
 Mask = npt.NDArray[np.bool_]
 
 DEFAULT_HORIZON = timedelta(days=14)
+_DAY = timedelta(days=1)
 DEFAULT_HOLDOUT = 0.3
 
 
@@ -186,7 +187,8 @@ def plan_references(
     undated = too_recent = 0
     open_leads: list[LeadDates] = []
     for d in dates:
-        if d.created > now:
+        # created after `now`, or converted the day before it was created (bad data)
+        if d.created > now or (d.converted is not None and d.converted + _DAY <= d.created):
             undated += 1
         elif d.converted is not None and d.converted <= now:
             at = max(d.created, d.converted - horizon)

@@ -89,6 +89,19 @@ def test_future_is_unknown_as_of_now() -> None:
     assert plan.undated == 1
 
 
+def test_conversion_before_creation_is_left_out() -> None:
+    """A lead converted days before it was created cannot be judged before converting."""
+    converters = [LeadDates("00QC", day(-300), day(-280).replace(hour=0))]
+    backwards = LeadDates("00QB", day(-100), day(-120).replace(hour=0))
+    same_day = LeadDates("00QS", day(-100).replace(hour=15), day(-100).replace(hour=0))
+
+    plan = plan_references([*converters, backwards, same_day], now=NOW, horizon=H)
+
+    assert "00QB" not in plan.references
+    assert plan.references["00QS"].at == same_day.created
+    assert plan.undated == 1
+
+
 def test_lead_dates_reads_salesforce_shapes() -> None:
     """CreatedDate and a converted lead's ConvertedDate (a date) are read; others are None."""
     lead = {
