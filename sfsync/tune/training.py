@@ -12,9 +12,10 @@ A lead is judged at a **reference moment**, with only what was known then:
   is left out (we cannot tell yet), not scored at a younger age.
 
 A lead converted after `now` is open as of `now`; a lead created after `now` does not exist
-yet, and one converted on a day before its creation is left out as unreadable. The holdout is the newest share of reference moments (train on older leads, test on
-newer ones), never a random draw. The judged leads are kept as numbers (`TrainingSet`).
-Pure apart from numpy: the caller passes the leads and the clock.
+yet, and one converted on a day before its creation is left out as unreadable. The holdout
+is the newest share of reference moments (train on older leads, test on newer ones), never
+a random draw. The judged leads are kept as numbers (`TrainingSet`). Pure apart from numpy:
+the caller passes the leads and the clock.
 """
 
 from __future__ import annotations
