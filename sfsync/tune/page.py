@@ -164,8 +164,16 @@ def _thresholds(study: Study) -> str:
 
 
 def _candidates(study: Study) -> str:
+    mirror = (
+        "<p class=note>Only fields the definition reads are in the mirror: to weigh another "
+        "Lead field, declare it as an input (<code>optional: true</code>), sync, and tune "
+        "again.</p>"
+    )
     if not study.candidates:
-        return "<p class=note>No criterion outside the definition added to the proposal.</p>"
+        return (
+            "<p class=note>No criterion outside the definition added anything to the "
+            "proposal.</p>" + mirror
+        )
     rows = [
         [
             _e(c.key),
@@ -193,6 +201,7 @@ def _candidates(study: Study) -> str:
         "<p class=note>Not in the proposal: the definition does not score these. Each was "
         "tested on top of the proposal; add one only if both teams agree it belongs.</p>"
         + _table(head, rows, {2, 4, 5, 6, 7})
+        + mirror
     )
 
 
