@@ -4,7 +4,6 @@ Running a backfill: plan, dry read, apply and resume (see the package docstring)
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
@@ -17,16 +16,10 @@ from sfsync.backfill.scope import Slice, combine_where, month_slices
 from sfsync.definition import CompiledDefinition
 from sfsync.errors import ConfigError, SalesforceError
 from sfsync.salesforce.soql import build_select
+from sfsync.scoring.outputs import normalize_value
 from sfsync.state import StateStore
-from sfsync.sync import (
-    OrgClient,
-    PassContext,
-    PassReport,
-    format_sf_datetime,
-    normalize_value,
-    parse_sf_datetime,
-    run_pass,
-)
+from sfsync.sync import OrgClient, PassContext, PassReport, run_pass
+from sfsync.values.datetimes import format_sf_datetime, parse_sf_datetime
 
 log = structlog.get_logger(__name__)
 
@@ -431,10 +424,7 @@ def _apply(run: _Run, checkpoint: dict[str, Any]) -> None:
     _progress(run, len(slices), len(slices))
     store.clear_checkpoint(CHECKPOINT)
     store.clear_checkpoint(PLAN)
-    store.set_meta(
-        "last_backfill",
-        json.dumps({"finished_at": run.options.wall_clock.isoformat(), **_summary(result)}),
-    )
+    store.set_last_backfill({"finished_at": run.options.wall_clock.isoformat(), **_summary(result)})
 
 
 def _applied(store: StateStore, changes: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -17,14 +17,11 @@ from typing import Any
 import click
 import structlog
 
-from sfsync.cli import AppContext
-from sfsync.commands.runtime import MOMENT
+from sfsync.commands.app import EXIT_OK, EXIT_USAGE, AppContext
+from sfsync.commands.options import MOMENT
 from sfsync.errors import ConfigError, MappingError
 
 log = structlog.get_logger(__name__)
-
-EXIT_OK = 0
-EXIT_INVALID = 2
 
 
 @click.group()
@@ -60,7 +57,7 @@ def lint(files: tuple[Path, ...]) -> int:
             click.echo(f"✓ {path}: valid (version {version})")
     if invalid and len(files) > 1:
         click.echo(f"{invalid} of {len(files)} file(s) invalid", err=True)
-    return EXIT_INVALID if invalid else EXIT_OK
+    return EXIT_USAGE if invalid else EXIT_OK
 
 
 def _check(path: Path) -> tuple[list[str], str]:

@@ -11,12 +11,11 @@ definition only, so the same file always renders byte for byte the same page.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from sfsync.definition.fingerprint import content_fingerprint
 from sfsync.definition.model import (
     BANT_CRITERIA,
     STATUSES,
@@ -78,7 +77,7 @@ def render_markdown(definition: Definition) -> str:
     d = definition
     parts: list[str] = [
         f"# {d.name}",
-        f"**Version `{d.version}`** · fingerprint `{fingerprint(d)}`",
+        f"**Version `{d.version}`** · fingerprint `{content_fingerprint(d)}`",
     ]
     if d.description.strip():
         parts.append(" ".join(d.description.split()))
@@ -95,12 +94,6 @@ def render_markdown(definition: Definition) -> str:
         _sign_off(d),
     ]
     return "\n\n".join(p.rstrip() for p in parts) + "\n"
-
-
-def fingerprint(definition: Definition) -> str:
-    """A short hash of the definition's content: the sign-off covers exactly this content."""
-    canonical = json.dumps(definition.model_dump(mode="json", by_alias=True), sort_keys=True)
-    return hashlib.sha256(canonical.encode()).hexdigest()[:12]
 
 
 # --- sections --------------------------------------------------------------------------------
@@ -421,7 +414,8 @@ def _sign_off(d: Definition) -> str:
         [
             "## Sign-off",
             "",
-            f"We agree that this page (version `{d.version}`, fingerprint `{fingerprint(d)}`) "
+            f"We agree that this page (version `{d.version}`, "
+            f"fingerprint `{content_fingerprint(d)}`) "
             "is how we decide which leads are sales-ready, which are nurtured, and how we "
             "follow them up.",
             "",

@@ -27,6 +27,7 @@ from simple_salesforce.api import Salesforce
 from sfsync.config import Settings
 from sfsync.errors import (
     AuthenticationError,
+    DefinitionMismatchError,
     QuotaExceededError,
     RetriableSalesforceError,
     SalesforceError,
@@ -35,6 +36,7 @@ from sfsync.salesforce import quota
 from sfsync.salesforce.auth import authenticate
 from sfsync.salesforce.bulk import Bulk2
 from sfsync.salesforce.records import (
+    BulkRecords,
     WriteResult,
     WriteResults,
     csv_row_converter,
@@ -61,23 +63,6 @@ log = structlog.get_logger(__name__)
 COLLECTION_LIMIT = 200  # records per sObject Collections request (Salesforce's maximum)
 LOCK_ERROR = "UNABLE_TO_LOCK_ROW"
 _MAX_MESSAGE = 500
-
-
-class BulkRecords(Iterator[dict[str, Any]]):
-    """
-    The records of a Bulk API 2.0 query job already running in the org: iterating waits
-    for the job (a reader can start several jobs first, then read them one by one).
-    """
-
-    def __init__(self, job_id: str, records: Iterator[dict[str, Any]]) -> None:
-        self.job_id = job_id
-        self._records = records
-
-    def __iter__(self) -> BulkRecords:
-        return self
-
-    def __next__(self) -> dict[str, Any]:
-        return next(self._records)
 
 
 class _SessionExpiredError(AuthenticationError):
@@ -635,8 +620,9 @@ def error_from_response(
 
     401 INVALID_SESSION_ID → re-login (internal); other 401 → AuthenticationError; 403
     REQUEST_LIMIT_EXCEEDED → QuotaExceededError (RetriableSalesforceError for the
-    short-lived concurrent-request limits); 429 and 5xx → RetriableSalesforceError; any
-    other status → SalesforceError with status, resource and error code.
+    short-lived concurrent-request limits); 429 and 5xx → RetriableSalesforceError; a
+    field or object the org lacks → DefinitionMismatchError; any other status →
+    SalesforceError with status, resource and error code.
     """
     status = response.status_code
     code, detail = _error_details(response)
@@ -657,6 +643,8 @@ def error_from_response(
         return QuotaExceededError(text, **fields)
     if status == 429 or status >= 500:
         return RetriableSalesforceError(text, **fields)
+    if code in DefinitionMismatchError.ERROR_CODES:
+        return DefinitionMismatchError(text, **fields)
     return SalesforceError(text, **fields)
 
 

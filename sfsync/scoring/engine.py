@@ -61,7 +61,7 @@ from operator import itemgetter
 from typing import Any
 
 from sfsync.definition.compile import CompiledDefinition, signed
-from sfsync.definition.conditions import clean, to_bool, to_datetime, to_number, to_text
+from sfsync.definition.conditions import clean, to_number, to_text
 from sfsync.errors import RecordError
 from sfsync.scoring.result import (
     BantItem,
@@ -74,6 +74,8 @@ from sfsync.scoring.result import (
     lazy_explanation,
     round_half_up,
 )
+from sfsync.values.booleans import to_bool
+from sfsync.values.datetimes import to_datetime
 
 SALES_READY = "Sales Ready"
 NURTURE = "Nurture"

@@ -11,6 +11,7 @@ from structlog.testing import capture_logs
 
 from sfsync.errors import (
     AuthenticationError,
+    DefinitionMismatchError,
     QuotaExceededError,
     RetriableSalesforceError,
     SalesforceError,
@@ -498,7 +499,7 @@ def test_client_narrows_a_catch_all_retry_policy(sf_api: SfApi, client: Salesfor
     )
     with pytest.raises(SalesforceError) as info:
         list(client.query("SELECT Foo__c FROM Lead"))
-    assert type(info.value) is SalesforceError
+    assert type(info.value) is DefinitionMismatchError  # the field is missing: not retried
     assert (info.value.status, info.value.resource, info.value.error_code) == (
         400,
         "query",

@@ -12,7 +12,12 @@ import pytest
 import requests
 from responses import matchers
 
-from sfsync.errors import AuthenticationError, QuotaExceededError, SalesforceError
+from sfsync.errors import (
+    AuthenticationError,
+    DefinitionMismatchError,
+    QuotaExceededError,
+    SalesforceError,
+)
 from sfsync.salesforce.client import SalesforceClient, _SessionExpiredError, error_from_response
 from tests.salesforce.conftest import FIXTURES, SfApi, payload, payload_text
 
@@ -28,8 +33,8 @@ def _response(status: int, body: Any) -> requests.Response:
 
 ERRORS: list[tuple[str, type[SalesforceError]]] = [
     ("error_300_external_id_multiple.json", SalesforceError),
-    ("error_400_invalid_field_query.json", SalesforceError),
-    ("error_400_invalid_field_write.json", SalesforceError),
+    ("error_400_invalid_field_query.json", DefinitionMismatchError),
+    ("error_400_invalid_field_write.json", DefinitionMismatchError),
     ("error_400_malformed_query.json", SalesforceError),
     ("error_400_unable_to_lock_row.json", SalesforceError),
     ("error_401_invalid_session_id.json", _SessionExpiredError),

@@ -8,11 +8,12 @@ import pytest
 
 from sfsync.salesforce.records import (
     WriteResult,
-    case_safe_id,
     convert_csv_row,
     csv_cell,
+    csv_line,
     field_types,
-    ingest_csv_chunks,
+    ingest_columns,
+    ingest_row,
     parse_bulk_error,
     rest_value,
     result_from_save,
@@ -120,26 +121,26 @@ def test_ingest_csv_matches_recorded_upload() -> None:
             "Sales_Touches__c": 1,
         },
     ]
-    chunks = list(ingest_csv_chunks(records, max_bytes=10_000))
+    columns = ingest_columns(records)
+    body = csv_line(columns) + b"".join(csv_line(ingest_row(r, columns)) for r in records)
     expected = payload_text("bulk2_ingest_upload_body.csv").replace(
         '"Visited pricing page; 2 completed calls"', "Visited pricing page; 2 completed calls"
     )
-    assert [([0, 1, 2], expected.encode())] == chunks
+    assert expected.encode() == body
 
 
-def test_ingest_csv_chunks_split_by_size_and_leave_missing_fields_empty() -> None:
-    """Chunks stay under the byte limit, each with a header; absent fields stay empty."""
-    records = [{"Id": f"00Q{i:015d}", "A__c": "x" * 20} for i in range(5)] + [{"Id": "00Q9"}]
-    chunks = list(ingest_csv_chunks(records, max_bytes=90))
-    assert [p for p, _ in chunks] == [[0, 1], [2, 3], [4, 5]]
-    assert all(b.startswith(b"Id,A__c\n") and len(b) <= 90 for _, b in chunks)
-    assert chunks[-1][1].endswith(b"00Q9,\n")
+def test_ingest_row_leaves_fields_a_record_does_not_mention_empty() -> None:
+    """A field another record names is an empty cell (unchanged); None is #N/A (null)."""
+    records = [{"Id": "00Q1", "A__c": "x", "B__c": None}, {"Id": "00Q9"}]
+    columns = ingest_columns(records)
+    assert ["Id", "A__c", "B__c"] == columns
+    assert [["00Q1", "x", "#N/A"], ["00Q9", "", ""]] == [ingest_row(r, columns) for r in records]
 
 
 def test_ingest_csv_requires_ids() -> None:
     """A record without Id cannot be updated."""
     with pytest.raises(ValueError, match="Id"):
-        list(ingest_csv_chunks([{"A__c": 1}], max_bytes=100))
+        ingest_row({"A__c": 1}, ["Id", "A__c"])
 
 
 def test_convert_csv_row_to_rest_shape() -> None:
@@ -181,19 +182,3 @@ def test_rest_value() -> None:
     assert rest_value(datetime(2024, 5, 1, 10, tzinfo=UTC)) == "2024-05-01T10:00:00.000Z"
     assert rest_value(Decimal("1.5")) == 1.5
     assert rest_value(True) is True
-
-
-@pytest.mark.parametrize(
-    ("given", "expected"),
-    [
-        ("00Q000000000004", "00Q000000000004EAA"),
-        ("00Q000000000004EAA", "00Q000000000004EAA"),
-        ("00q000000000004eaa", "00Q000000000004EAA"),
-        ("00Q5g00000AbCdE", "00Q5g00000AbCdEEAV"),
-        ("00q5g00000abcdeeav", "00Q5g00000AbCdEEAV"),
-        ("not-an-id", "not-an-id"),
-    ],
-)
-def test_case_safe_id(given: str, expected: str) -> None:
-    """15-character Ids get their checksum; 18-character ones get their case back."""
-    assert expected == case_safe_id(given)
