@@ -36,23 +36,13 @@ def sum_engagement(
     counts = [0] * len(signals)
     latest: list[datetime | None] = [None] * len(signals)
     last_hand_raise: datetime | None = None
-    if items is None:  # the same sums, without the items (the hot path)
-        all_points = c.signal_points
-        hand_raises = c.signal_hand_raises
-        for at, _, _, rank in occurrences:
-            points = all_points[rank]
-            raw[rank] += points
-            decayed[rank] += points * 0.5 ** ((now - at).total_seconds() / half_life)
-            counts[rank] += 1
-            latest[rank] = at  # occurrences are sorted by time
-            if hand_raises[rank] and (last_hand_raise is None or at > last_hand_raise):
-                last_hand_raise = at
-        return raw, decayed, counts, latest, last_hand_raise
+    all_points = c.signal_points
+    hand_raises = c.signal_hand_raises
     for at, rid, obj, rank in occurrences:
-        sig = signals[rank]
-        points = sig.points
+        points = all_points[rank]
         value = points * 0.5 ** ((now - at).total_seconds() / half_life)
-        if items is not None:
+        if items is not None:  # explain's items; `qualify` passes None (the hot path)
+            sig = signals[rank]
             items.append(
                 SignalItem(sig.name, sig.label, obj, rid or None, at, points, value, sig.hand_raise)
             )
@@ -61,7 +51,7 @@ def sum_engagement(
         counts[rank] += 1
         latest[rank] = at  # occurrences are sorted by time
         # the first of equal maxima, as max() would pick
-        if sig.hand_raise and (last_hand_raise is None or at > last_hand_raise):
+        if hand_raises[rank] and (last_hand_raise is None or at > last_hand_raise):
             last_hand_raise = at
     return raw, decayed, counts, latest, last_hand_raise
 

@@ -71,64 +71,33 @@ def score_fit(
     *ranked* and, when given, FitItems to *items*.
     """
     sums = {"account": 0, "person": 0}
-    if items is None:  # the hot path: no FitItems, so only the matching bands matter
-        for order, (name, group, bands, label) in enumerate(c.criteria_plan):
-            value = values[name]
-            if value is None:
-                why = "unknown" + (f" ({unreadable[name]})" if name in unreadable else "")
-                ranked.append((0, order, f"0 {label}: {why}"))
-                continue
-            for test, points, reason in bands:
-                if test(value, now):
-                    sums[group] += points
-                    ranked.append((-abs(points), order, reason))
-                    break
-            else:
-                ranked.append((0, order, f"0 {label}: {shown_value(value)} (no points)"))
-    for order, crit in enumerate(() if items is None else c.criteria):
-        value = values[crit.input]
+    for order, (name, group, bands, label) in enumerate(c.criteria_plan):
+        value = values[name]
         if value is None:
-            why = "unknown" + (f" ({unreadable[crit.input]})" if crit.input in unreadable else "")
-            if items is not None:
-                items.append(
-                    FitItem(crit.group, crit.name, crit.label, crit.input, None, 0, "unknown", why)
-                )
-            ranked.append((0, order, f"0 {crit.label}: {why}"))
+            why = "unknown" + (f" ({unreadable[name]})" if name in unreadable else "")
+            ranked.append((0, order, f"0 {label}: {why}"))
+            if items is not None:  # explain's items; `qualify` passes None (the hot path)
+                crit = c.criteria[order]
+                items.append(FitItem(group, crit.name, label, name, None, 0, "unknown", why))
             continue
-        for band in crit.bands:
-            if band.test(value, now):
-                sums[crit.group] += band.points
+        for band, (test, points, reason) in enumerate(bands):
+            if test(value, now):
+                sums[group] += points
+                ranked.append((-abs(points), order, reason))
                 if items is not None:
+                    crit = c.criteria[order]
+                    says = crit.bands[band].says
                     items.append(
-                        FitItem(
-                            crit.group,
-                            crit.name,
-                            crit.label,
-                            crit.input,
-                            value,
-                            band.points,
-                            "matched",
-                            band.says,
-                        )
+                        FitItem(group, crit.name, label, name, value, points, "matched", says)
                     )
-                ranked.append((-abs(band.points), order, band.reason))
                 break
         else:
             shown = shown_value(value)
+            ranked.append((0, order, f"0 {label}: {shown} (no points)"))
             if items is not None:
-                items.append(
-                    FitItem(
-                        crit.group,
-                        crit.name,
-                        crit.label,
-                        crit.input,
-                        value,
-                        0,
-                        "no match",
-                        f"no band for {shown}",
-                    )
-                )
-            ranked.append((0, order, f"0 {crit.label}: {shown} (no points)"))
+                crit = c.criteria[order]
+                why = f"no band for {shown}"
+                items.append(FitItem(group, crit.name, label, name, value, 0, "no match", why))
     total = 0
     for order, (group, cap) in enumerate((("account", c.account_max), ("person", c.person_max))):
         if sums[group] > cap:
