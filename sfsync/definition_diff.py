@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from sfsync.definition import CompiledDefinition
-from sfsync.definition.model import STATUSES
+from sfsync.definition.terms import STATUSES
 from sfsync.errors import RecordError
 from sfsync.scoring import (
     Qualification,

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sfsync.definition.model import Condition
+from sfsync.definition.condition_model import Condition
 from sfsync.values.datetimes import to_datetime
 
 ValueTest = Callable[[Any, datetime], bool]

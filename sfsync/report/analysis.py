@@ -29,7 +29,7 @@ from statistics import median
 from typing import Any
 
 from sfsync.definition import CompiledDefinition
-from sfsync.definition.model import STATUSES
+from sfsync.definition.terms import STATUSES
 from sfsync.errors import RecordError
 from sfsync.scoring import (
     DISQUALIFIED,

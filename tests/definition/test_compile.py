@@ -10,8 +10,9 @@ import pytest
 import yaml
 
 from sfsync.definition.compile import compile_definition
+from sfsync.definition.condition_model import Condition
 from sfsync.definition.conditions import compile_record_test, compile_value_test
-from sfsync.definition.model import Condition, Definition
+from sfsync.definition.model import Definition
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)

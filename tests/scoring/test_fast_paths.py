@@ -18,8 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sfsync.definition import conditions
+from sfsync.definition.condition_model import Condition
 from sfsync.definition.conditions import canonical, compile_value_test
-from sfsync.definition.model import Condition
 from sfsync.scoring import Explanation, qualify
 from sfsync.values.datetimes import to_datetime
 
