@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import islice
 from typing import Any, overload
 
 from sfsync.values.booleans import is_true
@@ -334,3 +336,44 @@ def rest_value(value: object) -> object:
     if isinstance(value, Decimal):
         return float(value)
     return value
+
+
+def collection_record(sobject: str, id_: str, record: Mapping[str, Any]) -> dict[str, Any]:
+    """*record* as an sObject Collections item: its type and Id, the other fields JSON-ready."""
+    body: dict[str, Any] = {"attributes": {"type": sobject}, "id": id_}
+    for key, value in record.items():
+        if key not in {"attributes", "Id", "id"}:
+            body[key] = rest_value(value)
+    return body
+
+
+def place_failures(
+    records: Sequence[Mapping[str, Any]],
+    start: int,
+    end: int,
+    failed: Mapping[str, deque[WriteResult]],
+    succeeded: set[str] | None,
+    reason: str,
+) -> dict[int, WriteResult]:
+    """
+    Map failed result rows to the positions of their records in records[start:end] (an Id
+    listed twice fails its records in order). With *succeeded*, a record in neither list
+    fails as UNPROCESSED with *reason*.
+    """
+    failures: dict[int, WriteResult] = {}
+    for position, record in enumerate(islice(records, start, end), start):
+        rid = record_id(record)
+        queue = failed.get(rid)
+        if queue:
+            failures[position] = queue.popleft()
+        elif succeeded is not None and rid not in succeeded:
+            failures[position] = WriteResult(rid, False, "UNPROCESSED", reason)
+    return failures
+
+
+def int_or_none(value: Any) -> int | None:
+    """*value* as an int (a job's record counts arrive as numbers or text), or None."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

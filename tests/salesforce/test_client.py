@@ -16,7 +16,8 @@ from sfsync.errors import (
     RetriableSalesforceError,
     SalesforceError,
 )
-from sfsync.salesforce.client import SalesforceClient, WriteResult, error_from_response
+from sfsync.salesforce.client import SalesforceClient, WriteResult
+from sfsync.salesforce.failures import error_from_response
 from sfsync.salesforce.retry import build_retrying
 from tests.salesforce.conftest import (
     BASE,
@@ -90,11 +91,9 @@ def test_describe_is_cached(sf_api: SfApi, client: SalesforceClient) -> None:
     assert client.calls == 1
 
 
-def test_describe_global_and_limits(sf_api: SfApi, client: SalesforceClient) -> None:
-    """describe_global and limits return the JSON bodies."""
-    sf_api.add("GET", "sobjects/", json_body={"sobjects": [{"name": "Lead"}]})
+def test_limits_returns_the_json_body(sf_api: SfApi, client: SalesforceClient) -> None:
+    """limits returns the JSON body."""
     sf_api.limits()
-    assert client.describe_global()["sobjects"] == [{"name": "Lead"}]
     assert client.limits()["DailyApiRequests"] == {"Max": 15000, "Remaining": 14998}
 
 
@@ -613,12 +612,14 @@ def test_budget_stops_the_run(sf_api: SfApi, sleep: FakeSleep) -> None:
         make_sf(), retrying=fast_retrying(), budget_pct=25.0, sleep=sleep
     ) as client:
         assert client.start_budget() == (100, 1000)
-        client.describe_global()  # 250 spent: exactly the budget, still allowed
+        client.request_json(
+            "GET", "sobjects/", name="sobjects"
+        )  # 250 spent: exactly the budget, still allowed
         assert client.api_usage == (350, 1000)
-        client.describe_global()
+        client.request_json("GET", "sobjects/", name="sobjects")
         assert client.api_usage == (351, 1000)
         with pytest.raises(QuotaExceededError, match="this run used 251"):
-            client.describe_global()
+            client.request_json("GET", "sobjects/", name="sobjects")
     assert client.calls == 3
 
 

@@ -18,7 +18,8 @@ from sfsync.errors import (
     QuotaExceededError,
     SalesforceError,
 )
-from sfsync.salesforce.client import SalesforceClient, _SessionExpiredError, error_from_response
+from sfsync.salesforce.client import SalesforceClient
+from sfsync.salesforce.failures import SessionExpiredError, error_from_response
 from tests.salesforce.conftest import FIXTURES, SfApi, payload, payload_text
 
 QUERY_JOB = "7505g00000QuErY1AA"
@@ -37,8 +38,8 @@ ERRORS: list[tuple[str, type[SalesforceError]]] = [
     ("error_400_invalid_field_write.json", DefinitionMismatchError),
     ("error_400_malformed_query.json", SalesforceError),
     ("error_400_unable_to_lock_row.json", SalesforceError),
-    ("error_401_invalid_session_id.json", _SessionExpiredError),
-    ("error_401_session_not_valid_for_rest.json", _SessionExpiredError),
+    ("error_401_invalid_session_id.json", SessionExpiredError),
+    ("error_401_session_not_valid_for_rest.json", SessionExpiredError),
     ("error_403_request_limit_exceeded.json", QuotaExceededError),
     ("error_404_not_found.json", SalesforceError),
 ]
@@ -184,5 +185,5 @@ def test_limit_info_header_variants_set_api_usage(
     """Every recorded Sforce-Limit-Info form updates the client's API usage."""
     header = payload("sforce_limit_info_headers.json")[key]
     sf_api.add("GET", "sobjects/", json_body={}, headers={"Sforce-Limit-Info": header})
-    client.describe_global()
+    client.request_json("GET", "sobjects/", name="sobjects")
     assert client.api_usage == expected
