@@ -249,25 +249,18 @@ def field_types(describe: Mapping[str, Any]) -> dict[str, str]:
     }
 
 
-def convert_csv_row(row: Mapping[str, str], types: Mapping[str, str]) -> dict[str, Any]:
+def csv_row_converter(
+    columns: Sequence[str], types: Mapping[str, str]
+) -> Callable[[Mapping[str, str]], dict[str, Any]]:
     """
-    Turn one Bulk 2.0 CSV row into the record shape the REST API returns.
+    A converter of Bulk 2.0 CSV rows with these *columns* into the record shape the REST
+    API returns, planned once: a Bulk query result has one header for millions of rows, so
+    each cell's converter and place in the record are worked out here rather than per cell.
 
     *types* maps column names (including `Parent.Field` paths) to describe types. Empty
     cells become None, numbers int/float, booleans bool, datetimes `…+0000` like REST, and
     `Owner.Name` columns `{"Owner": {"Name": …}}`, or `{"Owner": None}` when every column
     of that parent is empty.
-    """
-    return csv_row_converter(list(row), types)(row)
-
-
-def csv_row_converter(
-    columns: Sequence[str], types: Mapping[str, str]
-) -> Callable[[Mapping[str, str]], dict[str, Any]]:
-    """
-    `convert_csv_row` for rows with these *columns*, planned once: a Bulk query result
-    has one header for millions of rows, so each cell's converter and place in the record
-    are worked out here rather than per cell.
     """
     flat: list[tuple[str, Callable[[str], Any]]] = []
     nested: list[tuple[str, tuple[str, ...], str, Callable[[str], Any]]] = []

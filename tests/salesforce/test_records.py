@@ -8,9 +8,9 @@ import pytest
 
 from sfsync.salesforce.records import (
     WriteResult,
-    convert_csv_row,
     csv_cell,
     csv_line,
+    csv_row_converter,
     field_types,
     ingest_columns,
     ingest_row,
@@ -143,7 +143,11 @@ def test_ingest_csv_requires_ids() -> None:
         ingest_row({"A__c": 1}, ["Id", "A__c"])
 
 
-def test_convert_csv_row_to_rest_shape() -> None:
+def _convert(row: dict[str, str], types: dict[str, str]) -> dict[str, object]:
+    return csv_row_converter(list(row), types)(row)
+
+
+def test_csv_rows_convert_to_the_rest_shape() -> None:
     """CSV strings become typed values; parent columns nest, or None when all empty."""
     types = field_types(payload("describe_lead_response_trimmed.json")) | {
         "Owner.Name": "string",
@@ -151,23 +155,24 @@ def test_convert_csv_row_to_rest_shape() -> None:
         "NumberOfEmployees": "int",
     }
     rows = list(csv.DictReader(io.StringIO(payload_text("bulk2_query_results_page1.csv"))))
-    assert convert_csv_row(rows[0], types) == {
+    assert _convert(rows[0], types) == {
         "Id": "00Q5g00000AbCdEFGH",
         "Email": "jane.doe@example.com",
         "Status": "Open - Not Contacted",
         "Owner": {"Name": "Alice Owner"},
         "SystemModstamp": "2024-05-01T09:15:42.000+0000",
     }
-    assert {
-        k: v for k, v in convert_csv_row(rows[1], types).items() if k in {"Email", "Owner"}
-    } == {"Email": None, "Owner": None}
+    assert {k: v for k, v in _convert(rows[1], types).items() if k in {"Email", "Owner"}} == {
+        "Email": None,
+        "Owner": None,
+    }
     row = {
         "IsConverted": "false",
         "NumberOfEmployees": "250",
         "Lead_Score__c": "42.5",
         "Other": "7",
     }
-    assert convert_csv_row(row, types) == {
+    assert _convert(row, types) == {
         "IsConverted": False,
         "NumberOfEmployees": 250,
         "Lead_Score__c": 42.5,
