@@ -5,8 +5,7 @@ and the records the org rejected (retried by the next pass).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from itertools import islice
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import structlog
@@ -16,6 +15,7 @@ from sfsync.errors import SalesforceError
 from sfsync.salesforce.records import WriteResult
 from sfsync.spool import Spool
 from sfsync.state import HistoryEntry, Reject, StateStore
+from sfsync.state.database import chunks
 from sfsync.sync.changes import LeadChange
 from sfsync.sync.client import OrgClient
 from sfsync.sync.context import PassContext, PassInterruptedError, PassReport
@@ -63,18 +63,11 @@ def write_changes(
             raise SalesforceError(msg, resource="write")
         done = 0
         for chunk, chunk_results in zip(
-            chunked(changes, RECORD_CHUNK), chunked(results, RECORD_CHUNK), strict=True
+            chunks(changes, RECORD_CHUNK), chunks(results, RECORD_CHUNK), strict=True
         ):
             record_results(store, definition, report, at, chunk, chunk_results)
             done += len(chunk)
             ctx.progress("write", done, len(changes))
-
-
-def chunked(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    """*items* in lists of *size* (the last may be shorter)."""
-    iterator = iter(items)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
 
 
 def record_results(

@@ -6,7 +6,8 @@ from typing import Any
 import pytest
 
 from sfsync.errors import StateStoreError
-from sfsync.state import ACTIVITY_OBJECTS, StateStore
+from sfsync.state import StateStore
+from sfsync.state.mirror import ACTIVITY_OBJECTS
 from tests.state.factories import (
     MODSTAMP,
     lead_id,

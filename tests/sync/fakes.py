@@ -12,7 +12,7 @@ from typing import Any
 
 from sfsync.errors import QuotaExceededError, SalesforceError
 from sfsync.salesforce.records import WriteResult
-from sfsync.sync import OrgClient
+from sfsync.sync.client import OrgClient
 from sfsync.values.datetimes import format_sf_datetime, to_datetime
 
 INTEGRATION = "005000000000INTAAA"
@@ -93,6 +93,21 @@ class FakeOrg:
             raise SalesforceError(msg, status=400, resource="query", error_code="INVALID_FIELD")
         rows = [r for r in self.records.get(object_name, []) if _matches(r, where)]
         return iter([{k: v for k, v in r.items() if k in fields or k == "Id"} for r in rows])
+
+    def count(
+        self, sobject: str, where: str | None = None, *, include_deleted: bool = False
+    ) -> int:
+        """`SELECT COUNT()`: every record (the fake ignores *where*), one call."""
+        self.calls += 1
+        return len(self.records.get(sobject, []))
+
+    def query(
+        self, soql: str, *, include_deleted: bool = False, batch_size: int | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """Every record of the queried object (the fake ignores conditions), one call."""
+        self.calls += 1
+        name = soql.split(" FROM ")[1].split(maxsplit=1)[0]
+        return iter([dict(r) for r in self.records.get(name, [])])
 
     def describe(self, sobject: str) -> dict[str, Any]:
         self.calls += 1

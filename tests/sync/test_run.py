@@ -14,8 +14,9 @@ import pytest
 
 from sfsync.errors import OrgMismatchError
 from sfsync.state import StateStore
-from sfsync.sync import PassContext, refresh_lead, run_pass
-from sfsync.sync.run import check_same_org
+from sfsync.sync.context import PassContext
+from sfsync.sync.refresh import refresh_lead
+from sfsync.sync.run import check_same_org, run_pass
 from tests.scoring.factories import NOW, default_definition, make_lead, make_web, sf_time
 from tests.sync.fakes import INTEGRATION, REP, FakeOrg
 
