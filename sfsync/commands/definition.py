@@ -4,6 +4,11 @@
     sfsync definition lint mappings/default.yaml mappings/acme.yaml
     sfsync definition doc mappings/default.yaml --output definition.md
     sfsync definition diff mappings/default.yaml mappings/proposed.yaml
+
+Each subcommand is a `@definition.command()` here; one that needs a module of its own
+(`definition tune`) lives beside it as `commands/<noun>.py`, imports this `definition`
+group and registers itself with `@definition.command()` there; `commands/__init__.py`
+imports that module so the registration runs.
 """
 
 from __future__ import annotations
