@@ -9,6 +9,7 @@ from typing import Any
 
 from sfsync.sandbox import schema
 from sfsync.sandbox.schema import FieldDef, ObjectDef
+from sfsync.sandbox.sobject import is_groupable
 
 _SOAP_TYPES = {
     schema.ID: "tns:ID",
@@ -96,8 +97,7 @@ def describe_field(fdef: FieldDef) -> dict[str, Any]:
         "digits": fdef.precision if is_int else 0,
         "externalId": False,
         "filterable": not long_text,
-        "groupable": not long_text
-        and fdef.type not in (schema.DOUBLE, schema.CURRENCY, schema.DATETIME),
+        "groupable": is_groupable(fdef),
         "htmlFormatted": False,
         "idLookup": fdef.type == schema.ID,
         "inlineHelpText": None,
