@@ -12,6 +12,7 @@ connection resets are retriable, everything else is not.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
@@ -50,6 +51,7 @@ from sfsync.salesforce.soql import (
     quote_object,
 )
 from sfsync.salesforce.transport import Transport
+from sfsync.values.ids import case_safe_id
 
 __all__ = ["BulkRecords", "SalesforceClient", "WriteResult", "connect"]
 
@@ -58,6 +60,9 @@ log = structlog.get_logger(__name__)
 COLLECTION_LIMIT = 200  # records per sObject Collections request (Salesforce's maximum)
 LOCK_ERROR = "UNABLE_TO_LOCK_ROW"
 _MAX_MESSAGE = 500
+
+
+_SESSION_ORG = re.compile(r"(00D[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?)!")
 
 
 class SalesforceClient(Transport):
@@ -246,12 +251,18 @@ class SalesforceClient(Transport):
         return self._describes[name]
 
     def org_id(self) -> str | None:
-        """The org's Id from the OAuth identity URL (`…/id/<orgId>/<userId>`), or None."""
-        if not self._identity_url:
-            return None
-        parts = urlsplit(self._identity_url).path.rstrip("/").split("/")
-        org = parts[-2] if len(parts) >= 3 else ""
-        return org if org.startswith("00D") else None
+        """
+        The org's Id, without a request: from the OAuth identity URL (`…/id/<orgId>/<userId>`),
+        else from the access token itself, since an opaque Salesforce session Id starts with
+        the org's Id and "!" (the sf CLI relies on it: @salesforce/core util/sfdc.js
+        `accessTokenRegex`). None for a token of another shape (a JWT-based access token).
+        """
+        if self._identity_url:
+            parts = urlsplit(self._identity_url).path.rstrip("/").split("/")
+            org = parts[-2] if len(parts) >= 3 else ""
+            return org if org.startswith("00D") else None
+        match = _SESSION_ORG.match(str(getattr(self._sf, "session_id", "") or ""))
+        return case_safe_id(match.group(1)) if match else None
 
     def user_id(self) -> str:
         """

@@ -94,8 +94,10 @@ def check_same_org(client: OrgClient, store: StateStore) -> None:
     """
     Refuse to run a state store against another org than the one it mirrors: its
     watermarks, mirror and cached integration user would be wrong there, and leads would be
-    scored with another org's activity. The org Id comes free with JWT and client
-    credentials logins (the identity URL); without it (session auth) nothing is checked.
+    scored with another org's activity. The org Id costs no request: the identity URL of a
+    JWT or client-credentials login, or the session Id's own prefix (session auth); with
+    neither (a JWT-shaped access token) nothing is checked. The 15-character Id decides (the
+    3-character suffix is only its checksum).
 
     Raises:
         OrgMismatchError: the store was filled from another org.
@@ -106,7 +108,7 @@ def check_same_org(client: OrgClient, store: StateStore) -> None:
     known = store.org_id()
     if known is None:
         store.bind_org(org_id)
-    elif known != org_id:
+    elif known[:15] != org_id[:15]:
         msg = (
             f"the state store {store.path} mirrors org {known}, but this connection is to "
             f"org {org_id}; give each org its own SFSYNC_STATE_PATH"

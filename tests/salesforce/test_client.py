@@ -643,6 +643,29 @@ def test_user_id_from_identity_url(sleep: FakeSleep) -> None:
         assert client.calls == 0
 
 
+@pytest.mark.parametrize(
+    ("token", "identity", "org"),
+    [
+        ("00D000000000000!AQsessiontoken", None, "00D000000000000EAA"),
+        ("00Dx0000000BV7zEAG!AQsession", None, "00Dx0000000BV7zEAG"),
+        ("00Dx0000000BV7z!AQsession", None, "00Dx0000000BV7zEAG"),
+        ("eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIwMDUifQ.c2ln", None, None),
+        ("00D000000000000!AQx", "https://login.salesforce.com/id/00Dx0000000BV7zEAG/005x0",
+         "00Dx0000000BV7zEAG"),
+    ],
+    ids=["session-id-15", "session-id-18", "checksum-added", "jwt-token", "identity-url-wins"],
+)  # fmt: skip
+def test_org_id_costs_no_request(
+    sleep: FakeSleep, token: str, identity: str | None, org: str | None
+) -> None:
+    """The org Id comes from the identity URL, else the session Id's 00D prefix; no call."""
+    with SalesforceClient(
+        make_sf(token=token), retrying=fast_retrying(), identity_url=identity
+    ) as client:
+        assert client.org_id() == org
+        assert client.calls == 0
+
+
 def test_user_id_from_userinfo(sf_api: SfApi, client: SalesforceClient) -> None:
     """Without an identity URL, /services/oauth2/userinfo answers, once."""
     sf_api.add("GET", "/services/oauth2/userinfo", json_body={"user_id": "005000000000001AAA"})
