@@ -114,16 +114,25 @@ def identity(request: Request, org: SandboxOrg, instance_url: str, path: str) ->
         "mobile_phone_verified": False,
         "is_lightning_login_user": False,
         "status": {"created_date": None, "body": None},
-        "urls": _urls(instance_url, org, user_id, _version(request)),
-        "active": bool(row.get("IsActive")),
+        **_session_facts(request, org, instance_url, row),
+        "last_modified_date": row.get("LastModifiedDate"),
+    }
+    return json_response(200, body)
+
+
+def _session_facts(
+    request: Request, org: SandboxOrg, instance_url: str, row: dict[str, Any]
+) -> dict[str, Any]:
+    """What identity and userinfo both answer about the user's API access and locale."""
+    return {
+        "urls": _urls(instance_url, org, str(row.get("Id") or org.user_id), _version(request)),
+        "active": bool(row.get("IsActive", True)),
         "user_type": "STANDARD",
         "language": row.get("LanguageLocaleKey") or "en_US",
         "locale": row.get("LocaleSidKey") or "en_US",
         "utcOffset": 0,
-        "last_modified_date": row.get("LastModifiedDate"),
         "is_app_installed": True,
     }
-    return json_response(200, body)
 
 
 def userinfo(request: Request, org: SandboxOrg, instance_url: str) -> Response:
@@ -152,13 +161,7 @@ def userinfo(request: Request, org: SandboxOrg, instance_url: str) -> Response:
         "picture": f"{instance_url}/profilephoto/005/F",
         "address": {"country": "US"},
         "is_salesforce_integration_user": False,
-        "urls": _urls(instance_url, org, org.user_id, _version(request)),
-        "active": bool(row.get("IsActive", True)),
-        "user_type": "STANDARD",
-        "language": row.get("LanguageLocaleKey") or "en_US",
-        "locale": row.get("LocaleSidKey") or "en_US",
-        "utcOffset": 0,
+        **_session_facts(request, org, instance_url, row),
         "updated_at": row.get("LastModifiedDate"),
-        "is_app_installed": True,
     }
     return json_response(200, body)
