@@ -55,6 +55,8 @@ def ensure_setup_rows(
 ) -> None:
     """Write whatever of the org's standing rows is missing (inside the caller's lock)."""
     audit = (0, stamp, integration_user_id, stamp, integration_user_id, stamp)
+    # One Organization row, the org's own (a test may have given the org another Id).
+    conn.execute('DELETE FROM "Organization" WHERE Id != ?', (organization_id,))
     audit_cols = (
         "IsDeleted, CreatedDate, CreatedById, LastModifiedDate, LastModifiedById, SystemModstamp"
     )
