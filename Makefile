@@ -38,6 +38,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check sfsync tests benchmarks scripts
 	$(BIN)/ruff format --check sfsync tests benchmarks scripts
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py $(ARGS)

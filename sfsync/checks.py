@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sfsync.definition import CompiledDefinition
-from sfsync.definition.model import STATUSES
+from sfsync.definition.terms import STATUSES
 
 NUMBER_TYPES = frozenset({"int", "double", "currency", "percent", "long"})
 TEXT_TYPES = frozenset(

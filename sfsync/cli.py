@@ -1,11 +1,11 @@
 """
 The composition root: parses the command line, builds settings and logging, and turns
-errors into exit codes.
+errors into exit codes (by their type: `EXIT_CODES`).
 
 Exit codes (documented in the README, relied on by scripts):
     0  done
     1  failure (Salesforce, state store, or an unexpected error)
-    2  usage or configuration error (message only, no traceback)
+    2  usage or configuration error, or the org is busy (message only, no traceback)
     3  partial: some records were rejected, or the API budget stopped the run early
 """
 
@@ -13,46 +13,39 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
 import structlog
 
 from sfsync import __version__
-from sfsync.config import Settings, load_settings
-from sfsync.errors import ConfigError, SfsyncError
+from sfsync.commands import COMMANDS
+from sfsync.commands.app import (
+    EXIT_FAILURE,
+    EXIT_OK,
+    EXIT_PARTIAL,
+    EXIT_USAGE,
+    AppContext,
+)
+from sfsync.errors import (
+    ConfigError,
+    DefinitionMismatchError,
+    OrgBusyError,
+    SfsyncError,
+)
 from sfsync.logs import LogFormat, configure_logging, say
 
-EXIT_OK = 0
-EXIT_FAILURE = 1
-EXIT_USAGE = 2
-EXIT_PARTIAL = 3
-# Salesforce error codes meaning the definition names fields or objects the org lacks.
-_SCHEMA_ERRORS = frozenset({"INVALID_FIELD", "INVALID_TYPE", "INVALID_FIELD_FOR_INSERT_UPDATE"})
+__all__ = ["EXIT_FAILURE", "EXIT_OK", "EXIT_PARTIAL", "EXIT_USAGE", "cli", "main"]
+
+EXIT_CODES: tuple[tuple[type[SfsyncError], int], ...] = (
+    (ConfigError, EXIT_USAGE),  # fix the settings, definition or input and rerun
+    (OrgBusyError, EXIT_USAGE),  # another run holds the org: wait, then rerun
+    (DefinitionMismatchError, EXIT_USAGE),  # the org lacks what the definition names
+    (SfsyncError, EXIT_FAILURE),
+)
+"""Exit code by error type, the first match wins."""
 
 log = structlog.get_logger(__name__)
-
-
-@dataclass
-class AppContext:
-    """What every command receives: the global options, and settings built on first use."""
-
-    env_file: Path | None = None
-    log_format: LogFormat | None = None
-    verbose: bool = False
-    _settings: Settings | None = field(default=None, repr=False)
-
-    def settings(self, **overrides: object) -> Settings:
-        """Load settings once (environment, --env-file, then explicit overrides)."""
-        if self._settings is None or overrides:
-            self._settings = load_settings(self.env_file, **overrides)
-            if self.log_format is None:
-                configure_logging(self._settings.log_format, self._settings.log_level)
-        return self._settings
-
-
-pass_app = click.make_pass_decorator(AppContext)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -88,16 +81,17 @@ def cli(ctx: click.Context, env_file: Path | None, log_format: str | None, verbo
     configure_logging(fmt or "auto", "debug" if verbose else "info")
 
 
-def _register_commands() -> None:
-    from sfsync.commands import COMMANDS
+for _command in COMMANDS:
+    cli.add_command(_command)
 
-    for command in COMMANDS():
-        cli.add_command(command)
+
+def exit_code_for_error(exc: SfsyncError) -> int:
+    """The exit code for *exc*, by its type (`EXIT_CODES`)."""
+    return next(code for kind, code in EXIT_CODES if isinstance(exc, kind))
 
 
 def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - one return per outcome
     """Run the CLI and return the exit code; errors are handled here and only here."""
-    _register_commands()
     try:
         rv = cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
     except click.exceptions.Abort:
@@ -108,12 +102,13 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - one retur
         return exc.exit_code
     except click.exceptions.Exit as exc:
         return exc.exit_code
-    except ConfigError as exc:
+    except (ConfigError, OrgBusyError) as exc:
         say(str(exc))
-        return EXIT_USAGE
+        return exit_code_for_error(exc)
     except SfsyncError as exc:
         log.error("sfsync.command.failed", error=str(exc), error_type=type(exc).__name__)
-        return _report_failure(exc)
+        say(_failure_message(exc))
+        return exit_code_for_error(exc)
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         return 130
@@ -129,22 +124,21 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - one retur
     return EXIT_OK
 
 
-def _report_failure(exc: SfsyncError) -> int:
-    """Say what failed on stderr; exit 2 when the org lacks what the definition names."""
-    if getattr(exc, "error_code", None) in _SCHEMA_ERRORS:
-        # A setup problem, not an outage. The org's message quotes the whole SELECT, cut
-        # short before the field it names; `check` names each field with its fix.
-        lines = str(exc).splitlines()
-        said = lines[0].rstrip(": ")
-        if len(lines) > 2 and lines[-2].startswith("ERROR at Row"):
-            said += f": {lines[-1]}"  # the org's own words, when they were not cut short
-        say(
-            f"{said}\nsfsync: the org lacks a field or object the definition "
-            "names; `sfsync check` lists each one with its fix"
-        )
-        return EXIT_USAGE
-    say(str(exc))
-    return EXIT_FAILURE
+def _failure_message(exc: SfsyncError) -> str:
+    """What to say on stderr about a failure; a definition the org does not match points
+    at `sfsync check`."""
+    if not isinstance(exc, DefinitionMismatchError):
+        return str(exc)
+    # A setup problem, not an outage. The org's message quotes the whole SELECT, cut short
+    # before the field it names; `check` names each field with its fix.
+    lines = str(exc).splitlines()
+    said = lines[0].rstrip(": ")
+    if len(lines) > 2 and lines[-2].startswith("ERROR at Row"):
+        said += f": {lines[-1]}"  # the org's own words, when they were not cut short
+    return (
+        f"{said}\nsfsync: the org lacks a field or object the definition "
+        "names; `sfsync check` lists each one with its fix"
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover

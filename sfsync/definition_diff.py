@@ -20,14 +20,16 @@ from datetime import datetime
 from typing import Any
 
 from sfsync.definition import CompiledDefinition
-from sfsync.definition.model import STATUSES
+from sfsync.definition.terms import STATUSES
 from sfsync.errors import RecordError
 from sfsync.scoring import (
     Qualification,
     qualify,
 )
+from sfsync.scoring.outputs import diff_outputs
 from sfsync.state import StateStore
-from sfsync.sync import diff_outputs, format_sf_datetime, is_truthy
+from sfsync.values.booleans import is_true
+from sfsync.values.datetimes import format_sf_datetime
 
 STATUS_ORDER = STATUSES
 SHIFT_BUCKETS: tuple[tuple[str, int, int], ...] = (
@@ -171,7 +173,7 @@ def diff_definitions(
     for lead, pair in _pairs(store, old, new, now=now, batch_size=batch_size):
         if pair is None:
             result.invalid += 1
-        elif is_truthy(lead.get("IsConverted")):
+        elif is_true(lead.get("IsConverted")):
             result.converted += 1
         else:
             _add(result, lead, *pair, new)
@@ -186,8 +188,7 @@ def _pairs(
     now: datetime,
     batch_size: int,
 ) -> Iterator[tuple[dict[str, Any], tuple[Qualification, Qualification] | None]]:
-    users = {uid: str(u.get("Name") or "") for uid, u in store.users().items()}
-    integration_user = store.get_meta("integration_user_id")
+    who = store.user_context()
     for batch in store.iter_leads_with_activities(batch_size=batch_size):
         for lead, activities in batch:
             try:
@@ -197,8 +198,8 @@ def _pairs(
                         activities,
                         definition,
                         now=now,
-                        users=users,
-                        integration_user_id=integration_user,
+                        users=who.users,
+                        integration_user_id=who.integration_user_id,
                     )
                     for definition in (old, new)
                 )

@@ -1,8 +1,9 @@
 """
 The exceptions sfsync raises, named for what the caller should do about them.
 
-`cli.main` turns them into exit codes: `ConfigError` (and its subclasses) is a usage
-problem (exit 2, message only); every other `SfsyncError` is a failure (exit 1).
+`cli.main` turns them into exit codes by type (`cli.EXIT_CODES`): `ConfigError` and its
+subclasses, `OrgBusyError` and `DefinitionMismatchError` mean "change something, or wait,
+then run again" (exit 2, message only); every other `SfsyncError` is a failure (exit 1).
 """
 
 from __future__ import annotations
@@ -35,6 +36,16 @@ class InputError(ConfigError):
     """Raised when an input file (e.g. leads.jsonl) cannot be read at all."""
 
 
+class OrgMismatchError(ConfigError):
+    """Raised when the state store mirrors another org than the one connected; give each
+    org its own SFSYNC_STATE_PATH."""
+
+
+class OrgBusyError(SfsyncError):
+    """Raised when another sfsync daemon, sync or backfill holds the org's lock: nothing is
+    wrong with the settings; wait for it to finish (or stop it) and run again."""
+
+
 class SalesforceError(SfsyncError):
     """Raised when the Salesforce layer fails; carries the HTTP status and resource when known."""
 
@@ -62,6 +73,14 @@ class AuthenticationError(SalesforceError):
 
 class QuotaExceededError(SalesforceError):
     """Raised when the run's API budget is spent or the org's daily limit is reached."""
+
+
+class DefinitionMismatchError(SalesforceError):
+    """Raised when the org lacks a field or object the definition names (INVALID_FIELD,
+    INVALID_TYPE, ...): a setup problem, not an outage; `sfsync check` names each fix."""
+
+    ERROR_CODES = frozenset({"INVALID_FIELD", "INVALID_TYPE", "INVALID_FIELD_FOR_INSERT_UPDATE"})
+    """The Salesforce error codes that mean the definition names what the org lacks."""
 
 
 class RecordError(SfsyncError):

@@ -19,8 +19,10 @@ from rich.table import Table
 
 from sfsync.definition import CompiledDefinition
 from sfsync.scoring import qualify
+from sfsync.scoring.outputs import diff_outputs
 from sfsync.state import StateStore
-from sfsync.sync import diff_outputs, is_truthy
+from sfsync.values.booleans import is_true
+from sfsync.values.datetimes import to_datetime
 
 
 def explain_lead(
@@ -44,18 +46,18 @@ def explain_lead(
         lead, activities = batches[0][0]
     else:  # deleted lead: explain what we last knew, with no activity
         lead, activities = lead_row, {}
-    users = {uid: str(u.get("Name") or "") for uid, u in store.users().items()}
+    who = store.user_context()
     q = qualify(
         lead,
         activities,
         definition,
         now=now,
-        users=users,
-        integration_user_id=store.get_meta("integration_user_id"),
+        users=who.users,
+        integration_user_id=who.integration_user_id,
     )
     desired = q.to_fields()
-    converted = is_truthy(lead.get("IsConverted"))
-    deleted = is_truthy(lead_row.get("IsDeleted"))
+    converted = is_true(lead.get("IsConverted"))
+    deleted = is_true(lead_row.get("IsDeleted"))
     pending = {
         field: {"in_org": old, "next_sync": new}
         for field, (old, new) in diff_outputs(lead, desired).items()
@@ -161,11 +163,11 @@ def _plain(value: Any) -> str:
         # 18000000.0 reads as 18,000,000 (not 1.8e+07); 565.703 hours as 565.7.
         return f"{int(value):,}" if value.is_integer() else f"{value:,.1f}"
     if isinstance(value, str) and len(value) >= 16 and value[4] == "-" and value[10] == "T":
-        text: str = value
-        try:  # an ISO timestamp from the JSON form of the explanation
-            value = datetime.fromisoformat(text)
-        except ValueError:
-            return text
+        # an ISO timestamp from the JSON form of the explanation
+        parsed = to_datetime(value)
+        if parsed is None:
+            return value
+        value = parsed
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M")
     return str(value)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,7 @@ def test_unknown_command_is_usage_error(capsys: pytest.CaptureFixture[str]) -> N
 
 def test_missing_env_file_is_config_error(tmp_path: Path) -> None:
     """A missing --env-file is named in a config error (exit 2)."""
-    from sfsync.cli import AppContext
+    from sfsync.commands.app import AppContext
     from sfsync.errors import ConfigError
 
     app = AppContext(env_file=tmp_path / "nope.env")
@@ -43,7 +44,7 @@ def test_missing_env_file_is_config_error(tmp_path: Path) -> None:
 )
 def test_now_accepts_every_iso_form_salesforce_and_sfsync_print(text: str, expected: str) -> None:
     """`--now` reads what sfsync's own output shows (`...000+0000`), `Z` and dates alone."""
-    from sfsync.commands.runtime import MOMENT
+    from sfsync.commands.options import MOMENT
 
     assert expected == MOMENT.convert(text, None, None).isoformat()
 
@@ -57,26 +58,42 @@ def test_unreadable_now_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> 
 
 
 def test_a_field_or_object_the_org_lacks_is_a_setup_error(
-    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """INVALID_TYPE/INVALID_FIELD from the org exit 2 with the org's last line and a pointer
     to `sfsync check`, without the echoed SELECT."""
-    from sfsync.cli import _report_failure
-    from sfsync.errors import SalesforceError
+    from sfsync import cli
+    from sfsync.errors import DefinitionMismatchError, SalesforceError
 
     message = (
         "GET queryAll: HTTP 400 INVALID_TYPE: \nSELECT Id FROM Web_Visit__c\n"
         "               ^\nERROR at Row:1:Column:16\n"
         "sObject type 'Web_Visit__c' is not supported."
     )
-    exc = SalesforceError(message, status=400, error_code="INVALID_TYPE")
 
-    assert _report_failure(exc) == 2
-    err = capsys.readouterr().err
-    assert "INVALID_TYPE: sObject type 'Web_Visit__c' is not supported." in err
-    assert "`sfsync check`" in err
-    assert "SELECT" not in err
-    assert _report_failure(SalesforceError("GET limits: HTTP 500", status=500)) == 1
+    def fails_with(exc: Exception) -> Callable[..., None]:
+        def command(*args: object, **kwargs: object) -> None:
+            raise exc
+
+        return command
+
+    monkeypatch.setattr(
+        "sfsync.definition.load_compiled",
+        fails_with(DefinitionMismatchError(message, status=400, error_code="INVALID_TYPE")),
+    )
+    assert 2 == cli.main(["score", "--input", "-"])
+    said = [line for line in capsys.readouterr().err.splitlines() if line.startswith("sfsync:")]
+    assert [
+        "sfsync: GET queryAll: HTTP 400 INVALID_TYPE: sObject type 'Web_Visit__c' is not"
+        " supported.",
+        "sfsync: the org lacks a field or object the definition names; `sfsync check` lists each"
+        " one with its fix",
+    ] == said
+    monkeypatch.setattr(
+        "sfsync.definition.load_compiled",
+        fails_with(SalesforceError("GET limits: HTTP 500", status=500)),
+    )
+    assert 1 == cli.main(["score", "--input", "-"])
 
 
 @pytest.mark.parametrize("args", [["report", "--out", "r.html"], ["explain", "00Q000000000004AAA"]])

@@ -34,16 +34,9 @@ from sfsync.backfill.estimate import (
     WritePlan,
     plan_writes,
 )
+from sfsync.backfill.options import DEFAULT_SLICE_THRESHOLD, BackfillOptions, BackfillResult
 from sfsync.backfill.report import csv_safe, iter_csv_rows
-from sfsync.backfill.run import (
-    CHECKPOINT,
-    DEFAULT_SLICE_THRESHOLD,
-    PLAN,
-    BackfillClient,
-    BackfillOptions,
-    BackfillResult,
-    run_backfill,
-)
+from sfsync.backfill.run import CHECKPOINT, PLAN, BackfillClient, run_backfill
 from sfsync.backfill.scope import Slice, combine_where, month_slices, validate_where
 
 __all__ = [

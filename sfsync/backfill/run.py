@@ -4,29 +4,23 @@ Running a backfill: plan, dry read, apply and resume (see the package docstring)
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 import structlog
 
 from sfsync.backfill.estimate import Estimate, SliceEstimate, plan_writes
+from sfsync.backfill.options import BackfillOptions, BackfillResult
 from sfsync.backfill.scope import Slice, combine_where, month_slices
 from sfsync.definition import CompiledDefinition
 from sfsync.errors import ConfigError, SalesforceError
 from sfsync.salesforce.soql import build_select
+from sfsync.scoring.outputs import normalize_value
 from sfsync.state import StateStore
-from sfsync.sync import (
-    OrgClient,
-    PassContext,
-    PassReport,
-    format_sf_datetime,
-    normalize_value,
-    parse_sf_datetime,
-    run_pass,
-)
+from sfsync.sync import OrgClient, PassContext, PassReport, run_pass
+from sfsync.values.datetimes import format_sf_datetime, parse_sf_datetime
 
 log = structlog.get_logger(__name__)
 
@@ -36,7 +30,6 @@ PLAN = "backfill.plan"
 """State-store checkpoint holding the last dry run's plan and estimate."""
 PLAN_MAX_AGE = timedelta(hours=24)
 """An apply reuses a dry run's plan (instead of reading twice) only this soon after it."""
-DEFAULT_SLICE_THRESHOLD = 50_000
 FORMAT = 1
 
 Progress = Callable[[str, int, int | None], None]
@@ -52,53 +45,6 @@ class BackfillClient(OrgClient, Protocol):
     def query(
         self, soql: str, *, include_deleted: bool = False, batch_size: int | None = None
     ) -> Iterator[dict[str, Any]]: ...
-
-
-@dataclass
-class BackfillOptions:
-    """What to backfill and how."""
-
-    now: datetime
-    """The moment every lead is qualified at (kept by a resumed apply)."""
-    wall_clock: datetime
-    """The real time, to judge a stored plan's age."""
-    apply: bool = False
-    where: str | None = None
-    slice_threshold: int = DEFAULT_SLICE_THRESHOLD
-    restart: bool = False
-    bulk_read_threshold: int = 10_000
-    bulk_write_threshold: int = 2_000
-
-
-@dataclass
-class BackfillResult:
-    """What a backfill run did."""
-
-    dry_run: bool
-    now: str
-    outcome: str = "success"
-    resumed: bool = False
-    plan_reused: bool = False
-    slices_total: int = 0
-    slices_done: int = 0
-    written: int = 0
-    rejected: int = 0
-    api_calls: int = 0
-    error: str | None = None
-    estimate: Estimate | None = None
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def partial(self) -> bool:
-        """True when the run stopped early or left rejected records (exit code 3)."""
-        return self.outcome in ("partial", "interrupted") or self.rejected > 0
-
-    def as_dict(self) -> dict[str, Any]:
-        """The result as JSON data."""
-        data = asdict(self)
-        data["estimate"] = self.estimate.as_dict() if self.estimate else None
-        data["partial"] = self.partial
-        return data
 
 
 @dataclass
@@ -431,10 +377,7 @@ def _apply(run: _Run, checkpoint: dict[str, Any]) -> None:
     _progress(run, len(slices), len(slices))
     store.clear_checkpoint(CHECKPOINT)
     store.clear_checkpoint(PLAN)
-    store.set_meta(
-        "last_backfill",
-        json.dumps({"finished_at": run.options.wall_clock.isoformat(), **_summary(result)}),
-    )
+    store.set_last_backfill({"finished_at": run.options.wall_clock.isoformat(), **_summary(result)})
 
 
 def _applied(store: StateStore, changes: list[dict[str, Any]]) -> list[dict[str, Any]]:

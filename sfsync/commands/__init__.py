@@ -1,32 +1,48 @@
 """
-The CLI's command modules. Each module owns one command or group; `cli.py` adds them.
+The CLI's commands, one module per command (or command group), named by its noun; each
+module lists what it defines in its `COMMANDS`.
 
-Modules are imported here, lazily, so that heavy imports stay out of `sfsync --help`
-for commands that don't need them (each module imports its own dependencies inside
-the command functions).
+`cli.py` adds `COMMANDS` to the `sfsync` group. Command modules import only click and the
+light modules they share at import time; each imports what its work needs inside the
+command function, so `sfsync --help` stays fast. They never import `sfsync.cli`: what they
+share with it (exit codes, `AppContext`) lives in `commands.app`.
 """
 
 from __future__ import annotations
 
-import importlib
-
 import click
 
-_MODULES = (
-    "definition",  # sfsync definition lint|doc|diff
-    "score",  # sfsync score (offline)
-    "sandbox",  # sfsync sandbox serve|seed
-    "org",  # sfsync check|sync|explain|daemon|demo
-    "fields",  # sfsync fields (Salesforce DX metadata)
-    "report",  # sfsync report (lead-quality report from the mirror)
-    "backfill",  # sfsync backfill (dry run, --apply, resumable)
+from sfsync.commands import (
+    backfill,
+    check,
+    daemon,
+    definition,
+    demo,
+    explain,
+    fields,
+    report,
+    sandbox,
+    score,
+    sync,
+    tune,
 )
 
-
-def COMMANDS() -> list[click.Command]:
-    """Import every command module and return the commands they define."""
-    commands: list[click.Command] = []
-    for name in _MODULES:
-        module = importlib.import_module(f"sfsync.commands.{name}")
-        commands.extend(module.COMMANDS)
-    return commands
+COMMANDS: tuple[click.Command, ...] = tuple(
+    command
+    for module in (
+        definition,  # sfsync definition lint|doc|diff|tune (tune.py plugs in there)
+        score,  # sfsync score (offline)
+        sandbox,  # sfsync sandbox serve|seed
+        check,  # sfsync check
+        sync,  # sfsync sync
+        explain,  # sfsync explain
+        daemon,  # sfsync daemon
+        demo,  # sfsync demo
+        fields,  # sfsync fields (Salesforce DX metadata)
+        report,  # sfsync report (lead-quality report from the mirror)
+        backfill,  # sfsync backfill (dry run, --apply, resumable)
+        tune,  # sfsync definition tune: registers itself on the definition group (no COMMANDS)
+    )
+    for command in module.COMMANDS
+)
+"""Every command of the `sfsync` group (click lists them alphabetically in --help)."""

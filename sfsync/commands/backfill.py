@@ -17,14 +17,9 @@ from typing import IO, TYPE_CHECKING, Any
 import click
 import structlog
 
-from sfsync.cli import EXIT_FAILURE, EXIT_OK, EXIT_PARTIAL, AppContext, pass_app
-from sfsync.commands.runtime import (
-    MOMENT,
-    definition_option,
-    open_runtime,
-    progress_reporter,
-    stdout_console,
-)
+from sfsync.commands.app import EXIT_FAILURE, EXIT_OK, EXIT_PARTIAL, AppContext, pass_app
+from sfsync.commands.options import MOMENT, definition_option
+from sfsync.commands.runtime import open_runtime, progress_reporter, stdout_console
 from sfsync.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -178,7 +173,7 @@ def backfill(
     (budget stop, interruption, or rejected records).
     """
     from sfsync.backfill import BackfillOptions, run_backfill, validate_where
-    from sfsync.daemon import InstanceLock
+    from sfsync.state.lock import InstanceLock
 
     scope = validate_where(where) if where is not None else None
     wall_clock = datetime.now(UTC)

@@ -1,10 +1,15 @@
 """
 `sfsync definition …`: check a definition file, render it for sign-off, compare two, and
-(`definition_tune.py`) propose new points learnt from conversions.
+(`tune.py`) propose new points learnt from conversions.
 
     sfsync definition lint mappings/default.yaml mappings/acme.yaml
     sfsync definition doc mappings/default.yaml --output definition.md
     sfsync definition diff mappings/default.yaml mappings/proposed.yaml
+
+Each subcommand is a `@definition.command()` here; one that needs a module of its own
+(`definition tune`) lives beside it as `commands/<noun>.py`, imports this `definition`
+group and registers itself with `@definition.command()` there; `commands/__init__.py`
+imports that module so the registration runs.
 """
 
 from __future__ import annotations
@@ -18,14 +23,11 @@ from typing import Any
 import click
 import structlog
 
-from sfsync.cli import AppContext
-from sfsync.commands.runtime import MOMENT
+from sfsync.commands.app import EXIT_OK, EXIT_USAGE, AppContext
+from sfsync.commands.options import MOMENT
 from sfsync.errors import ConfigError, MappingError
 
 log = structlog.get_logger(__name__)
-
-EXIT_OK = 0
-EXIT_INVALID = 2
 
 
 @click.group()
@@ -62,7 +64,7 @@ def lint(files: tuple[Path, ...]) -> int:
             click.echo(f"✓ {path}: valid (version {version})")
     if invalid and len(files) > 1:
         click.echo(f"{invalid} of {len(files)} file(s) invalid", err=True)
-    return EXIT_INVALID if invalid else EXIT_OK
+    return EXIT_USAGE if invalid else EXIT_OK
 
 
 def _check(path: Path) -> tuple[list[str], str]:
@@ -211,9 +213,5 @@ def _print_diff(result: Any, old: Path, new: Path) -> None:
         )
     )
 
-
-from sfsync.commands.definition_tune import tune  # noqa: E402 - added to the group defined above
-
-definition.add_command(tune)
 
 COMMANDS: list[click.Command] = [definition]

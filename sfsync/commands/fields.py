@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from sfsync.cli import EXIT_FAILURE, EXIT_OK, AppContext, pass_app
-from sfsync.commands.runtime import definition_option
+from sfsync.commands.app import EXIT_FAILURE, EXIT_OK, AppContext, pass_app
+from sfsync.commands.options import definition_option
 
 if TYPE_CHECKING:
     from sfsync.fields import Project

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from sfsync.cli import EXIT_OK, AppContext, pass_app
-from sfsync.commands.runtime import MOMENT, definition_option
+from sfsync.commands.app import EXIT_OK, AppContext, pass_app
+from sfsync.commands.options import MOMENT, definition_option
 
 
 @click.command()
@@ -58,7 +58,7 @@ def report(
     from sfsync.report.page import render_page
     from sfsync.report.summary import print_summary
 
-    when = now.replace(tzinfo=UTC) if now else datetime.now(UTC)
+    when = now or datetime.now(UTC)  # MOMENT gives an aware UTC datetime
     with open_runtime(app, connect=False, definition=definition) as rt:
         result = load_report(
             rt.store, rt.definition, now=when, since=since.date() if since else None

@@ -1,6 +1,6 @@
 """
 Building the collaborators a command needs (settings, definition, store, client), and the
-small pieces of terminal output the org commands share.
+small pieces of terminal output the commands share.
 """
 
 from __future__ import annotations
@@ -9,11 +9,8 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-import click
 
 from sfsync.config import Settings
 from sfsync.definition import CompiledDefinition, load_compiled
@@ -23,42 +20,11 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.progress import Progress
 
-    from sfsync.cli import AppContext
+    from sfsync.commands.app import AppContext
     from sfsync.salesforce.client import SalesforceClient
     from sfsync.state import StateStore
 
 PACKAGED_DEFINITION = Path(__file__).resolve().parent.parent / "definition" / "default.yaml"
-
-
-if TYPE_CHECKING:
-    _ParamType = click.ParamType[datetime, Any]
-else:  # generic only from click 8.2 on; subscripting fails at run time before that
-    _ParamType = click.ParamType
-
-
-class MomentType(_ParamType):
-    """
-    A `--now` moment in any ISO 8601 form, Salesforce's included (`2026-11-20`,
-    `2026-11-20T12:00:00Z`, `2026-11-20T12:00:00.000+0000`): an aware UTC datetime, a
-    time without an offset taken as UTC.
-    """
-
-    name = "datetime"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        from sfsync.definition.conditions import to_datetime
-
-        parsed = to_datetime(value)
-        if parsed is None:
-            self.fail(
-                f"{value!r} is not an ISO 8601 date/time (e.g. 2026-11-20 or 2026-11-20T12:00:00Z)",
-                param,
-                ctx,
-            )
-        return parsed
-
-
-MOMENT = MomentType()
 
 
 def resolve_definition_path(path: Path) -> Path:
@@ -173,12 +139,3 @@ def progress_reporter(enabled: bool = True) -> Iterator[Callable[[str, int, int 
 
     with progress:
         yield update
-
-
-definition_option = click.option(
-    "--definition",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="Definition YAML to use instead of SFSYNC_DEFINITION.",
-)
-"""`--definition FILE`, shared by every command that qualifies leads."""

@@ -10,6 +10,8 @@ from types import FrameType
 
 import click
 
+from sfsync.commands.options import MOMENT
+
 _DATA_DIR = click.option(
     "--data-dir",
     required=True,
@@ -127,9 +129,10 @@ def serve(
 @click.option("--seed", "seed_value", default=42, show_default=True, help="Random seed.")
 @click.option(
     "--now",
-    type=click.DateTime(["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"]),
+    type=MOMENT,
     default=None,
-    help="The org's 'today' (UTC); default: now. Same seed + now = same data.",
+    help="The org's 'today' (UTC unless an offset is given); default: now."
+    " Same seed + now = same data.",
 )
 @click.option("--activities-per-lead", default=6.0, show_default=True, type=click.FloatRange(0))
 def seed_command(
@@ -150,7 +153,7 @@ def seed_command(
     from sfsync.sandbox.seed import seed_org
 
     data_dir.mkdir(parents=True, exist_ok=True)
-    moment = now.replace(tzinfo=UTC) if now else datetime.now(UTC)
+    moment = now or datetime.now(UTC)  # MOMENT gives an aware UTC datetime
     conn = sqlite3.connect(data_dir / DB_FILE, timeout=30)
     try:
         conn.execute("PRAGMA journal_mode=WAL")

@@ -11,7 +11,8 @@ from typing import IO, TYPE_CHECKING, Any
 
 import click
 
-from sfsync.cli import EXIT_OK, EXIT_PARTIAL, AppContext, pass_app
+from sfsync.commands.app import EXIT_OK, EXIT_PARTIAL, AppContext, pass_app
+from sfsync.commands.options import NOW_EXAMPLE, parse_moment
 from sfsync.errors import ConfigError, InputError, RecordError
 
 if TYPE_CHECKING:
@@ -103,11 +104,10 @@ def score(
 
 
 def _parse_now(text: str) -> datetime:
-    from sfsync.definition.conditions import to_datetime
-
-    parsed = to_datetime(text)
+    """`--now` as every command reads it; unreadable is a usage error (exit 2)."""
+    parsed = parse_moment(text)
     if parsed is None:
-        msg = f"--now {text!r}: not an ISO 8601 date/time (e.g. 2026-11-20T12:00:00Z)"
+        msg = f"--now {text!r}: not an ISO 8601 date/time (e.g. {NOW_EXAMPLE})"
         raise ConfigError(msg)
     return parsed
 

@@ -12,13 +12,15 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Literal
 
+from sfsync.definition.condition_model import Condition, condition_kind
 from sfsync.definition.conditions import (
     RecordTest,
     ValueTest,
     compile_record_test,
     compile_value_test,
 )
-from sfsync.definition.model import BANT_CRITERIA, Condition, Definition, condition_kind
+from sfsync.definition.model import Definition
+from sfsync.definition.terms import BANT_CRITERIA
 
 InputKind = Literal["number", "date", "text"]
 

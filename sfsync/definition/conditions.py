@@ -19,17 +19,14 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from sfsync.definition.model import Condition
+from sfsync.definition.condition_model import Condition
+from sfsync.values.datetimes import to_datetime
 
 ValueTest = Callable[[Any, datetime], bool]
 RecordTest = Callable[[Mapping[str, Any], datetime], bool]
-
-_fromisoformat = datetime.fromisoformat
-_TRUE = frozenset({"true", "1", "yes"})
-_FALSE = frozenset({"false", "0", "no"})
 
 
 def clean(value: Any) -> Any:
@@ -68,21 +65,6 @@ def to_number(value: Any) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def to_bool(value: Any) -> bool | None:
-    """Read true/false from a boolean, 1/0, or text ("true", "False", "1")."""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int | float):
-        return None if value not in (0, 1) else bool(value)
-    if isinstance(value, str):
-        text = value.strip().lower()
-        if text in _TRUE:
-            return True
-        if text in _FALSE:
-            return False
-    return None
-
-
 def to_text(value: Any) -> str | None:
     """The canonical text of a value for comparisons: casefolded, numbers without `.0`."""
     if value is None:
@@ -99,38 +81,6 @@ def to_text(value: Any) -> str | None:
         text = value.strip().casefold()
         return text or None
     return None
-
-
-def to_datetime(value: Any) -> datetime | None:
-    """
-    Read a Salesforce date/time as an aware UTC datetime; None when blank or malformed.
-    A date alone ("2026-11-20") is midnight UTC; a time without offset is taken as UTC.
-    """
-    if type(value) is str:
-        # Fast path: Salesforce sends trimmed text, which fromisoformat reads as is; anything
-        # else (surrounding blanks, junk) takes the general path below, with the same result.
-        try:
-            parsed = _fromisoformat(value)
-        except ValueError:
-            pass
-        else:
-            tz = parsed.tzinfo
-            if tz is UTC:  # "+0000", "Z" and "+00:00" all read as the UTC singleton
-                return parsed
-            return parsed.replace(tzinfo=UTC) if tz is None else parsed.astimezone(UTC)
-    if isinstance(value, datetime):
-        return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-    if not isinstance(value, str):
-        return None
-    # Python 3.11's fromisoformat reads all of Salesforce's forms ("+0000", "Z", "+00:00").
-    text = value.strip()
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
 
 
 def canonical(value: Any, *, numeric: bool) -> str | None:

@@ -11,39 +11,30 @@ definition only, so the same file always renders byte for byte the same page.
 
 from __future__ import annotations
 
-import hashlib
-import json
-import re
-from collections.abc import Callable, Iterable, Sequence
-from typing import Any
-
-from sfsync.definition.model import (
-    BANT_CRITERIA,
-    STATUSES,
-    Condition,
-    Definition,
-    FitGroup,
+from sfsync.definition.fingerprint import content_fingerprint
+from sfsync.definition.model import Definition, FitGroup
+from sfsync.definition.terms import BANT_CRITERIA, STATUSES
+from sfsync.definition.wording import (
+    DASH,
+    TIMES,
+    capital,
+    condition,
+    days,
+    field_name,
+    is_empty_list,
+    join_and,
+    join_or,
+    join_then,
+    number,
+    points,
+    quote,
+    record_phrase,
+    subject_of,
+    table,
 )
 
 # --- words for values, fields and objects ----------------------------------------------------
 
-_FIELD_WORDS = {
-    "Url__c": "URL",
-    "Campaign.Type": "campaign type",
-    "HasResponded": "responded",
-    "TaskSubtype": "task subtype",
-    "CreatedDate": "created date",
-    "ActivityDate": "activity date",
-    "StartDateTime": "start time",
-    "FirstRespondedDate": "first response date",
-    "Visited_At__c": "visit time",
-}
-_OBJECT_WORDS = {
-    "Web_Activity__c": "web activity",
-    "CampaignMember": "campaign response",
-    "Task": "task",
-    "Event": "event (meeting)",
-}
 _OUTPUT_TITLES = {
     "score": "Score",
     "fit_score": "Fit score",
@@ -60,9 +51,7 @@ _OUTPUT_TITLES = {
     "needs_follow_up": "Needs follow-up",
     "definition_version": "Definition version",
 }
-DASH, TIMES, MINUS = "\u2013", "\u00d7", "\u2212"  # typography: en dash, times, minus
 
-_YES_NO = {"HasResponded": ("the lead responded", "the lead did not respond")}
 _STATUS_MEANING = {
     "Disqualified": "not a buyer for us; sales and marketing leave it alone",
     "Insufficient Data": "too little is known to judge; enrich the record first",
@@ -70,7 +59,6 @@ _STATUS_MEANING = {
     "Sales Ready": "hand it to sales now",
     "Nurture": "a legitimate lead that is not ready yet (the invisible pipeline): keep nurturing",
 }
-_WORD_ALTERNATION = re.compile(r"^\\b\(?([\w &/.'-]+(?:\|[\w &/.'-]+)*)\)?\\b$")
 
 
 def render_markdown(definition: Definition) -> str:
@@ -78,7 +66,7 @@ def render_markdown(definition: Definition) -> str:
     d = definition
     parts: list[str] = [
         f"# {d.name}",
-        f"**Version `{d.version}`** · fingerprint `{fingerprint(d)}`",
+        f"**Version `{d.version}`** · fingerprint `{content_fingerprint(d)}`",
     ]
     if d.description.strip():
         parts.append(" ".join(d.description.split()))
@@ -95,12 +83,6 @@ def render_markdown(definition: Definition) -> str:
         _sign_off(d),
     ]
     return "\n\n".join(p.rstrip() for p in parts) + "\n"
-
-
-def fingerprint(definition: Definition) -> str:
-    """A short hash of the definition's content: the sign-off covers exactly this content."""
-    canonical = json.dumps(definition.model_dump(mode="json", by_alias=True), sort_keys=True)
-    return hashlib.sha256(canonical.encode()).hexdigest()[:12]
 
 
 # --- sections --------------------------------------------------------------------------------
@@ -121,7 +103,7 @@ def _overview(d: Definition) -> str:
             "counts most; old activity fades.",
             f"- **Sales Ready** when fit is at least {ready.min_fit} and engagement is at least "
             f"{ready.min_engagement}, or the lead raised a hand in the last "
-            f"{_days(ready.hand_raise_within_days)}. Everything else that is legitimate is "
+            f"{days(ready.hand_raise_within_days)}. Everything else that is legitimate is "
             "**nurtured**, not discarded.",
             f"- **Follow-up** is visible: sales touches are counted against a target of "
             f"{d.touches.target}.",
@@ -144,7 +126,7 @@ def _inputs(d: Definition) -> str:
         [
             "## Inputs: which Lead fields feed the definition",
             "",
-            _table(["Input", "Lead field", "Needed", "Used by"], rows),
+            table(["Input", "Lead field", "Needed", "Used by"], rows),
         ]
     )
 
@@ -167,8 +149,8 @@ def _fit(d: Definition) -> str:
     ]
     if d.fit.adjustments:
         out += [
-            f"- **{a.label}**: when {_condition(a.when, _subject(a.label))} → "
-            f"{_points(a.points)} ({a.says})"
+            f"- **{a.label}**: when {condition(a.when, subject_of(a.label))} → "
+            f"{points(a.points)} ({a.says})"
             for a in d.fit.adjustments
         ]
     else:
@@ -183,10 +165,10 @@ def _fit(d: Definition) -> str:
     ]
     if d.fit.disqualifiers:
         for dq in d.fit.disqualifiers:
-            if _is_empty_list(dq.when):
+            if is_empty_list(dq.when):
                 out.append(f"- **{dq.says}**: none configured (the list is empty).")
             else:
-                out.append(f"- **{dq.says}**: when {_condition(dq.when, _subject(dq.label))}.")
+                out.append(f"- **{dq.says}**: when {condition(dq.when, subject_of(dq.label))}.")
     else:
         out.append("None configured.")
     return "\n".join(out)
@@ -199,11 +181,10 @@ def _group(title: str, group: FitGroup) -> str:
     for criterion in group.criteria:
         out.append(f"**{criterion.label}** (from input `{criterion.input}`):")
         out.append("")
-        subject = _subject(criterion.label)
+        subject = subject_of(criterion.label)
         for band in criterion.bands:
             out.append(
-                f"- {_capital(_condition(band.when, subject))} → {_points(band.points)} "
-                f"({band.says})"
+                f"- {capital(condition(band.when, subject))} → {points(band.points)} ({band.says})"
             )
         out.append("- Anything else, or unknown → 0 points")
         out.append("")
@@ -214,16 +195,16 @@ def _bant(d: Definition) -> str:
     rows = []
     for name in BANT_CRITERIA:
         crit = getattr(d.bant, name)
-        subject = _subject(crit.input.replace("_", " "))
+        subject = subject_of(crit.input.replace("_", " "))
         unknown = (
-            f"; {_join_or([_quote(v) for v in crit.unknown_values])} counts as unknown"
+            f"; {join_or([quote(v) for v in crit.unknown_values])} counts as unknown"
             if crit.unknown_values
             else ""
         )
         rows.append(
             [
                 f"**{name.capitalize()}**",
-                _capital(_condition(crit.met, subject)) + unknown,
+                capital(condition(crit.met, subject)) + unknown,
                 crit.says,
             ]
         )
@@ -234,19 +215,19 @@ def _bant(d: Definition) -> str:
             f"BANT on the Lead is the number of these four that are met (0{DASH}4); the reasons "
             "name the ones that are unknown, so reps know what to ask.",
             "",
-            _table(["Criterion", "Met when", "Means"], rows),
+            table(["Criterion", "Met when", "Means"], rows),
         ]
     )
 
 
 def _engagement(d: Definition) -> str:
     e = d.engagement
-    half = _days(e.half_life_days)
+    half = days(e.half_life_days)
     rows = [
         [
             f"**{signal.label}**",
-            _number(signal.points),
-            _number(signal.cap),
+            number(signal.points),
+            number(signal.cap),
             "yes" if signal.hand_raise else "",
         ]
         for signal in e.signals.values()
@@ -256,11 +237,11 @@ def _engagement(d: Definition) -> str:
         "",
         "Engagement is scored from 0 to 100. Each occurrence of a signal earns its points when "
         f"it happens and fades with time: it is worth half after {half}, a quarter after "
-        f"{_days(e.half_life_days * 2)}, an eighth after {_days(e.half_life_days * 3)}. "
+        f"{days(e.half_life_days * 2)}, an eighth after {days(e.half_life_days * 3)}. "
         "All occurrences of one signal together earn at most its cap, so one loud signal "
         "cannot make a lead look engaged on its own.",
         "",
-        _table(["Signal", "Points per occurrence", "Cap", "Hand-raiser"], rows),
+        table(["Signal", "Points per occurrence", "Cap", "Hand-raiser"], rows),
         "",
         "### Which records count as which signal",
         "",
@@ -271,17 +252,17 @@ def _engagement(d: Definition) -> str:
     if not e.sources:
         out.append("None configured: no activity counts as engagement.")
     for i, source in enumerate(e.sources, 1):
-        what = _record_phrase(source.object, source.when)
+        what = record_phrase(source.object, source.when)
         out.append(
-            f"{i}. {_capital(what)} → **{labels.get(source.signal, source.signal)}** "
-            f"(dated by its {_field_name(source.at)})"
+            f"{i}. {capital(what)} → **{labels.get(source.signal, source.signal)}** "
+            f"(dated by its {field_name(source.at)})"
         )
     hand_raisers = [spec.label for spec in e.signals.values() if spec.hand_raise]
     out += ["", "### Hand-raisers", ""]
     if hand_raisers:
         out.append(
-            f"A hand-raiser asked us for something: {_join_and(hand_raisers)}. A hand-raise in "
-            f"the last {_days(d.status.sales_ready.hand_raise_within_days)} makes a lead that "
+            f"A hand-raiser asked us for something: {join_and(hand_raisers)}. A hand-raise in "
+            f"the last {days(d.status.sales_ready.hand_raise_within_days)} makes a lead that "
             "fits Sales Ready on its own, whatever its engagement score."
         )
     else:
@@ -303,21 +284,21 @@ def _touches(d: Definition) -> str:
     if not t.sources:
         out.append("None configured: no activity counts as a touch.")
     out += [
-        f"- {_capital(_record_phrase(s.object, s.when))}, listed as *{s.label}* "
-        f"(dated by its {_field_name(s.at)})"
+        f"- {capital(record_phrase(s.object, s.when))}, listed as *{s.label}* "
+        f"(dated by its {field_name(s.at)})"
         for s in t.sources
     ]
-    excluded = [_quote(name) for name in t.exclude_created_by.names]
+    excluded = [quote(name) for name in t.exclude_created_by.names]
     if t.exclude_created_by.integration_user:
         excluded.append("the user sfsync runs as (the integration user)")
     out += [
         "",
         "**Never a touch:** "
-        + (f"activity created by {_join_or(excluded)}." if excluded else "no one is excluded."),
+        + (f"activity created by {join_or(excluded)}." if excluded else "no one is excluded."),
         "",
         f"**Target:** {t.target} touches per Sales Ready lead (5{DASH}10 touches before a lead "
         f"converts are normal). **Cadence:** a Sales Ready lead below the target with no touch "
-        f"for {_days(t.cadence_days)} is flagged *needs follow-up*.",
+        f"for {days(t.cadence_days)} is flagged *needs follow-up*.",
     ]
     return "\n".join(out)
 
@@ -325,22 +306,22 @@ def _touches(d: Definition) -> str:
 def _status(d: Definition) -> str:
     s = d.status
     groups = [
-        f"{name} ({_join_or([f'`{m}`' for m in members])})"
+        f"{name} ({join_or([f'`{m}`' for m in members])})"
         for name, members in s.insufficient_data.groups.items()
     ]
     ready = s.sales_ready
     rules = {
         "Disqualified": "any disqualifier matches.",
         "Insufficient Data": f"fewer than {s.insufficient_data.min_known} of these are known: "
-        f"{_join_and(groups)}.",
+        f"{join_and(groups)}.",
         "Recycled": f"the lead was Sales Ready for at least "
-        f"{_days(s.recycled.min_days_sales_ready)}, got at least {d.touches.target} touches "
+        f"{days(s.recycled.min_days_sales_ready)}, got at least {d.touches.target} touches "
         "(the touch target), is not converted, and has had no new hand-raise and no "
         f"engagement of {ready.min_engagement} or more since. A new hand-raise or engagement "
         "makes it Sales Ready again.",
         "Sales Ready": f"fit is at least {ready.min_fit} and either engagement is at least "
         f"{ready.min_engagement} or the lead raised a hand in the last "
-        f"{_days(ready.hand_raise_within_days)}.",
+        f"{days(ready.hand_raise_within_days)}.",
         "Nurture": "for everything else.",
     }
     order = ("Disqualified", "Insufficient Data", "Recycled", "Sales Ready", "Nurture")
@@ -365,12 +346,12 @@ def _status(d: Definition) -> str:
     else:
         out.append(
             f"On: sfsync moves the rep-owned `{std.field}` forward only (in the order "
-            f"{_join_then([_quote(v) for v in std.order])}), and never touches a lead whose "
+            f"{join_then([quote(v) for v in std.order])}), and never touches a lead whose "
             f"`{std.field}` a person changed since sfsync last wrote it."
         )
         out.append("")
         rows = [[f"**{k}**", v] for k, v in sorted(std.map.items(), key=_status_order)]
-        out.append(_table(["sfsync status", f"Sets {std.field} to"], rows))
+        out.append(table(["sfsync status", f"Sets {std.field} to"], rows))
     return "\n".join(out)
 
 
@@ -378,7 +359,7 @@ def _grade_and_score(d: Definition) -> str:
     letters = _thresholds_in_words(d.grade.fit_letters, "fit")
     digits = _thresholds_in_words(d.grade.engagement_digits, "engagement")
     sample = next(iter(d.grade.fit_letters), "A") + next(iter(d.grade.engagement_digits), "1")
-    fw, ew = _number(d.score.fit_weight), _number(d.score.engagement_weight)
+    fw, ew = number(d.score.fit_weight), number(d.score.engagement_weight)
     return "\n".join(
         [
             "## Grade and score",
@@ -410,7 +391,7 @@ def _outputs(d: Definition) -> str:
             "sfsync writes only these fields, and only when a value changes. Every lead is "
             f"stamped with the version of this page (`{d.version}`).",
             "",
-            _table(["What", "Lead field", "Type", "Meaning"], rows),
+            table(["What", "Lead field", "Type", "Meaning"], rows),
         ]
     )
 
@@ -421,145 +402,17 @@ def _sign_off(d: Definition) -> str:
         [
             "## Sign-off",
             "",
-            f"We agree that this page (version `{d.version}`, fingerprint `{fingerprint(d)}`) "
+            f"We agree that this page (version `{d.version}`, "
+            f"fingerprint `{content_fingerprint(d)}`) "
             "is how we decide which leads are sales-ready, which are nurtured, and how we "
             "follow them up.",
             "",
-            _table(["Team", "Name", "Signature", "Date"], rows),
+            table(["Team", "Name", "Signature", "Date"], rows),
         ]
     )
 
 
 # --- conditions in words ---------------------------------------------------------------------
-
-
-def _condition(cond: Condition, subject: str) -> str:
-    """Say what *cond* tests, with *subject* naming the value (a lead input's label)."""
-    if cond.all is not None:
-        return _combine(cond.all, subject, "and", "always")
-    if cond.any is not None:
-        return _combine(cond.any, subject, "or", "never")
-    if cond.not_ is not None:
-        return f"not ({_condition(cond.not_, subject)})"
-    if cond.field is not None:
-        if cond.field in _YES_NO and isinstance(cond.equals, bool):
-            return _YES_NO[cond.field][0 if cond.equals else 1]
-        subject = f"the {_field_name(cond.field)}"
-    op = cond.operator or ""
-    return _OPERATORS[op](subject, cond.operand)
-
-
-def _record_phrase(object_name: str, cond: Condition | None) -> str:
-    noun = f"{_OBJECT_WORDS.get(object_name, _field_name(object_name))} (`{object_name}`)"
-    if cond is None:
-        return f"any {noun}"
-    return f"{_article(noun)} where {_condition(cond, 'the value')}"
-
-
-def _combine(children: Sequence[Condition], subject: str, word: str, empty: str) -> str:
-    if not children:
-        return empty
-    parts = [
-        f"({_condition(c, subject)})" if c.all or c.any else _condition(c, subject)
-        for c in children
-    ]
-    # "one of A, B or C" already says "or": separate the parts more clearly then.
-    glue = f"; {word} " if any(f" {word} " in p for p in parts) else f" {word} "
-    return glue.join(parts)
-
-
-def _op_equals(subject: str, value: Any) -> str:
-    if value is True:
-        return f"{subject} is yes"
-    if value is False:
-        return f"{subject} is no"
-    return f"{subject} is {_value(value)}"
-
-
-def _op_not_equals(subject: str, value: Any) -> str:
-    return f"{subject} is known and is not {_value(value)}"
-
-
-def _op_in(subject: str, value: Any) -> str:
-    if not value:
-        return f"{subject} is in an empty list (never matches)"
-    if len(value) == 1:
-        return f"{subject} is {_value(value[0])}"
-    return f"{subject} is one of {_join_or([_value(v) for v in value])}"
-
-
-def _op_not_in(subject: str, value: Any) -> str:
-    return f"{subject} is known and is none of {_join_or([_value(v) for v in value])}"
-
-
-def _op_contains(subject: str, value: Any) -> str:
-    return f"{subject} contains {_quote(value)}"
-
-
-def _op_contains_any(subject: str, value: Any) -> str:
-    return f"{subject} contains any of {_join_or([_quote(v) for v in value])}"
-
-
-def _op_matches(subject: str, value: Any) -> str:
-    words = _WORD_ALTERNATION.match(str(value))
-    if words:
-        found = [_quote(w) for w in words[1].split("|")]
-        if len(found) == 1:
-            return f"{subject} contains the word {found[0]}"
-        return f"{subject} contains one of the words {_join_or(found)}"
-    return f"{subject} matches the pattern `{value}` (ignoring case)"
-
-
-def _op_starts_with(subject: str, value: Any) -> str:
-    return f"{subject} starts with {_quote(value)}"
-
-
-def _op_gte(subject: str, value: Any) -> str:
-    return f"{subject} is {_number(value)} or more"
-
-
-def _op_lte(subject: str, value: Any) -> str:
-    return f"{subject} is {_number(value)} or less"
-
-
-def _op_between(subject: str, value: Any) -> str:
-    return f"{subject} is {_number(value[0])} to {_number(value[1])}"
-
-
-def _op_known(subject: str, value: Any) -> str:
-    return f"{subject} is known (not blank)" if value else f"{subject} is blank or unknown"
-
-
-def _op_email_domain_in(subject: str, value: Any) -> str:
-    if not value:
-        return f"{subject}'s domain is in an empty list (never matches)"
-    return f"{subject}'s domain is one of {_join_or([f'`{v}`' for v in value])} (or a subdomain)"
-
-
-def _op_within_days(subject: str, value: Any) -> str:
-    return f"{subject} is within the last {_days(value)}"
-
-
-_OPERATORS: dict[str, Callable[[str, Any], str]] = {
-    "equals": _op_equals,
-    "not_equals": _op_not_equals,
-    "in": _op_in,
-    "not_in": _op_not_in,
-    "contains": _op_contains,
-    "contains_any": _op_contains_any,
-    "matches": _op_matches,
-    "starts_with": _op_starts_with,
-    "gte": _op_gte,
-    "lte": _op_lte,
-    "between": _op_between,
-    "known": _op_known,
-    "email_domain_in": _op_email_domain_in,
-    "within_days": _op_within_days,
-}
-
-
-def _is_empty_list(cond: Condition) -> bool:
-    return cond.operator in {"in", "email_domain_in", "contains_any"} and not cond.operand
 
 
 # --- small words -----------------------------------------------------------------------------
@@ -601,84 +454,3 @@ def _thresholds_in_words(thresholds: dict[str, int], what: str) -> str:
 
 def _status_order(item: tuple[str, str]) -> int:
     return STATUSES.index(item[0]) if item[0] in STATUSES else len(STATUSES)
-
-
-def _subject(label: str) -> str:
-    return label if label[:1].isupper() else label.capitalize()
-
-
-def _field_name(api_name: str) -> str:
-    if api_name in _FIELD_WORDS:
-        return _FIELD_WORDS[api_name]
-    words = re.sub(r"__c$", "", api_name).replace(".", " ").replace("_", " ")
-    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", words).lower()
-
-
-def _article(noun: str) -> str:
-    return f"an {noun}" if noun[:1].lower() in "aeiou" else f"a {noun}"
-
-
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def _points(points: float) -> str:
-    sign = "+" if points > 0 else (MINUS if points < 0 else "")
-    value = abs(points)
-    return f"**{sign}{_number(value)} point{'s' if value != 1 else ''}**"
-
-
-def _number(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, int):
-        return f"{value:,}"
-    return f"{value:g}"
-
-
-def _days(value: float) -> str:
-    return f"{_number(value)} day{'s' if value != 1 else ''}"
-
-
-def _value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int | float):
-        return _number(value)
-    return str(value)
-
-
-def _quote(value: Any) -> str:
-    return f"“{value}”"
-
-
-def _join_or(items: Sequence[str]) -> str:
-    return _join(items, "or")
-
-
-def _join_and(items: Sequence[str]) -> str:
-    return _join(items, "and")
-
-
-def _join_then(items: Sequence[str]) -> str:
-    return " → ".join(items)
-
-
-def _join(items: Sequence[str], word: str) -> str:
-    items = list(items)
-    if len(items) <= 1:
-        return "".join(items)
-    return f"{', '.join(items[:-1])} {word} {items[-1]}"
-
-
-def _table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
-    lines = [
-        "| " + " | ".join(header) + " |",
-        "|" + "|".join("---" for _ in header) + "|",
-    ]
-    lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
-    return "\n".join(lines)
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")

@@ -42,13 +42,13 @@ def load_report(
     Raises:
         StateStoreError: SQLite failed.
     """
-    users = {uid: str(u.get("Name") or "") for uid, u in store.users().items()}
+    who = store.user_context()
     return build_report(
         _leads(store),
         definition,
         now=now,
         since=since,
         history=store.iter_history(),
-        users=users,
-        integration_user_id=store.get_meta("integration_user_id"),
+        users=who.users,
+        integration_user_id=who.integration_user_id,
     )

@@ -29,8 +29,7 @@ from statistics import median
 from typing import Any
 
 from sfsync.definition import CompiledDefinition
-from sfsync.definition.conditions import to_bool, to_datetime
-from sfsync.definition.model import STATUSES
+from sfsync.definition.terms import STATUSES
 from sfsync.errors import RecordError
 from sfsync.scoring import (
     DISQUALIFIED,
@@ -41,6 +40,8 @@ from sfsync.scoring import (
     qualify,
 )
 from sfsync.state import HistoryEntry
+from sfsync.values.booleans import to_bool
+from sfsync.values.datetimes import to_datetime
 
 CONVERTED = "Converted"
 SCORE_BANDS = ((0, 19), (20, 39), (40, 59), (60, 79), (80, 100))

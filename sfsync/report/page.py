@@ -12,7 +12,7 @@ import html
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sfsync.definition.model import STATUSES
+from sfsync.definition.terms import STATUSES
 from sfsync.report import charts
 from sfsync.report.analysis import (
     AGING_BUCKETS,

@@ -21,13 +21,11 @@ Polling is where a real org's processing time turns into API calls, so it is bud
 from __future__ import annotations
 
 import csv
-import io
 import tempfile
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import islice
 from typing import IO, Any, Protocol
 
 import requests
@@ -40,9 +38,11 @@ from sfsync.salesforce.records import (
     csv_line,
     ingest_columns,
     ingest_row,
+    int_or_none,
     parse_bulk_error,
-    record_id,
+    place_failures,
 )
+from sfsync.salesforce.streams import STREAM_ERRORS, stream_text
 
 log = structlog.get_logger(__name__)
 
@@ -52,7 +52,7 @@ _CLOSED_STATES = {"UploadComplete", "InProgress", "JobComplete", "Failed"}
 _JOB_OPTIONS = {"contentType": "CSV", "columnDelimiter": "COMMA", "lineEnding": "LF"}
 
 
-class Transport(Protocol):
+class SendRequest(Protocol):
     """Send one authenticated request (a path under the API version, or `/services/...`)."""
 
     def __call__(
@@ -98,7 +98,7 @@ class Bulk2:
 
     def __init__(
         self,
-        call: Transport,
+        call: SendRequest,
         *,
         sleep: Callable[[float], None],
         clock: Callable[[], float] = time.monotonic,
@@ -196,11 +196,11 @@ class Bulk2:
                         continue
                     raise
                 try:
-                    for n, row in enumerate(csv.DictReader(_stream_text(response)), start=1):
+                    for n, row in enumerate(csv.DictReader(stream_text(response)), start=1):
                         if n > done:
                             done = n
                             yield row
-                except _STREAM_ERRORS as exc:
+                except STREAM_ERRORS as exc:
                     breaks += 1
                     if breaks > self._stream_retries:
                         msg = f"GET jobs/query/results: the page broke off {breaks} times"
@@ -305,8 +305,8 @@ class Bulk2:
         info: Mapping[str, Any],
     ) -> dict[int, WriteResult]:
         """The failed records of one job by position in *records*; the others succeeded."""
-        processed = _int(info.get("numberRecordsProcessed"))
-        failed_count = _int(info.get("numberRecordsFailed"))
+        processed = int_or_none(info.get("numberRecordsProcessed"))
+        failed_count = int_or_none(info.get("numberRecordsFailed"))
         complete = processed == end - start and failed_count is not None
         failed: dict[str, deque[WriteResult]] = defaultdict(deque)
         if failed_count or not complete:
@@ -317,7 +317,7 @@ class Bulk2:
                     WriteResult(failed_id, False, code, message or None, fields)
                 )
         if complete:
-            return _place(records, start, end, failed, None, "") if failed else {}
+            return place_failures(records, start, end, failed, None, "") if failed else {}
         # The job stopped early (Failed, Aborted) or did not say how far it got: a record in
         # neither result list was never processed (unprocessedrecords would only repeat that).
         succeeded = {
@@ -325,7 +325,7 @@ class Bulk2:
             for row in self._result_rows(f"{path}/successfulResults")
         }
         reason = str(info.get("errorMessage") or "the Bulk API job ended before this record")
-        return _place(records, start, end, failed, succeeded, reason)
+        return place_failures(records, start, end, failed, succeeded, reason)
 
     def _result_rows(self, path: str) -> Iterator[dict[str, str]]:
         response = self._call(
@@ -336,7 +336,7 @@ class Bulk2:
             stream=True,
         )
         try:
-            yield from csv.DictReader(_stream_text(response))
+            yield from csv.DictReader(stream_text(response))
         finally:
             response.close()
 
@@ -453,72 +453,3 @@ class Bulk2:
 def _resource(path: str) -> str:
     """The resource name of a job path (jobs/query/ID -> jobs/query)."""
     return path.rsplit("/", 1)[0]
-
-
-_STREAM_ERRORS = (
-    requests.exceptions.ConnectionError,
-    requests.exceptions.ChunkedEncodingError,
-    requests.exceptions.ContentDecodingError,
-    requests.exceptions.Timeout,
-)
-
-
-def _place(
-    records: Sequence[Mapping[str, Any]],
-    start: int,
-    end: int,
-    failed: Mapping[str, deque[WriteResult]],
-    succeeded: set[str] | None,
-    reason: str,
-) -> dict[int, WriteResult]:
-    """
-    Map failed result rows to the positions of their records in records[start:end] (an Id
-    listed twice fails its records in order). With *succeeded*, a record in neither list
-    fails as UNPROCESSED with *reason*.
-    """
-    failures: dict[int, WriteResult] = {}
-    for position, record in enumerate(islice(records, start, end), start):
-        rid = record_id(record)
-        queue = failed.get(rid)
-        if queue:
-            failures[position] = queue.popleft()
-        elif succeeded is not None and rid not in succeeded:
-            failures[position] = WriteResult(rid, False, "UNPROCESSED", reason)
-    return failures
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-class _ChunkReader(io.RawIOBase):
-    """A readable stream over an iterator of byte chunks (a response's iter_content)."""
-
-    def __init__(self, chunks: Iterator[bytes]) -> None:
-        self._chunks = chunks
-        self._pending = memoryview(b"")
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        while not self._pending:
-            chunk = next(self._chunks, None)
-            if chunk is None:
-                return 0
-            self._pending = memoryview(chunk)
-        size = min(len(buffer), len(self._pending))
-        buffer[:size] = self._pending[:size]
-        self._pending = self._pending[size:]
-        return size
-
-
-def _stream_text(response: requests.Response) -> io.TextIOWrapper:
-    """The response body as text lines for csv, decoded while it streams in."""
-    # Bulk CSV is UTF-8 (requests would guess ISO-8859-1 for text/csv without a charset);
-    # newline="" keeps line breaks inside quoted cells for csv to handle.
-    raw = io.BufferedReader(_ChunkReader(response.iter_content(1 << 16)), 1 << 16)
-    return io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")

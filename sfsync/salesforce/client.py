@@ -12,10 +12,9 @@ connection resets are retriable, everything else is not.
 
 from __future__ import annotations
 
-import functools
+import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -26,26 +25,24 @@ from simple_salesforce.api import Salesforce
 
 from sfsync.config import Settings
 from sfsync.errors import (
-    AuthenticationError,
     QuotaExceededError,
     RetriableSalesforceError,
     SalesforceError,
 )
-from sfsync.salesforce import quota
 from sfsync.salesforce.auth import authenticate
 from sfsync.salesforce.bulk import Bulk2
 from sfsync.salesforce.records import (
+    BulkRecords,
     WriteResult,
     WriteResults,
+    collection_record,
     csv_row_converter,
     field_types,
     record_id,
-    rest_value,
     result_from_save,
     strip_attributes,
 )
 from sfsync.salesforce.retry import build_retrying
-from sfsync.salesforce.session import AUTO_ASSIGN_HEADER
 from sfsync.salesforce.soql import (
     build_count,
     build_select,
@@ -53,6 +50,8 @@ from sfsync.salesforce.soql import (
     object_from_soql,
     quote_object,
 )
+from sfsync.salesforce.transport import Transport
+from sfsync.values.ids import case_safe_id
 
 __all__ = ["BulkRecords", "SalesforceClient", "WriteResult", "connect"]
 
@@ -63,28 +62,10 @@ LOCK_ERROR = "UNABLE_TO_LOCK_ROW"
 _MAX_MESSAGE = 500
 
 
-class BulkRecords(Iterator[dict[str, Any]]):
-    """
-    The records of a Bulk API 2.0 query job already running in the org: iterating waits
-    for the job (a reader can start several jobs first, then read them one by one).
-    """
-
-    def __init__(self, job_id: str, records: Iterator[dict[str, Any]]) -> None:
-        self.job_id = job_id
-        self._records = records
-
-    def __iter__(self) -> BulkRecords:
-        return self
-
-    def __next__(self) -> dict[str, Any]:
-        return next(self._records)
+_SESSION_ORG = re.compile(r"(00D[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?)!")
 
 
-class _SessionExpiredError(AuthenticationError):
-    """Raised internally for 401 INVALID_SESSION_ID; the client re-logs in once."""
-
-
-class SalesforceClient:
+class SalesforceClient(Transport):
     """
     One org's API, as sfsync uses it.
 
@@ -115,12 +96,9 @@ class SalesforceClient:
         lock_retry_wait: float = 1.0,
         bulk_options: Mapping[str, Any] | None = None,
     ) -> None:
-        self._sf = sf
-        self._retrying = retrying.copy(
-            retry=retrying.retry & tenacity.retry_if_exception_type(RetriableSalesforceError)
+        super().__init__(
+            sf, retrying=retrying, budget_pct=budget_pct, reauthenticate=reauthenticate
         )
-        self._budget_pct = budget_pct
-        self._reauthenticate = reauthenticate
         self._bulk_read_threshold = bulk_read_threshold
         self._bulk_write_threshold = bulk_write_threshold
         self._identity_url = identity_url
@@ -130,57 +108,7 @@ class SalesforceClient:
         self._lock_retry_wait = lock_retry_wait
         self._bulk = Bulk2(self._call, sleep=sleep, **dict(bulk_options or {}))
         self._describes: dict[str, dict[str, Any]] = {}
-        self._usage: quota.ApiUsage | None = None
-        self._start_used: int | None = None
         self._user_id: str | None = None
-        self.calls = 0
-
-    # --- lifecycle and accounting --------------------------------------------------------
-
-    @property
-    def sf(self) -> Salesforce:
-        """The current Salesforce handle (replaced after a re-login)."""
-        return self._sf
-
-    @property
-    def api_usage(self) -> tuple[int, int] | None:
-        """`(used, max)` daily API requests from the last Sforce-Limit-Info header, if any."""
-        return None if self._usage is None else (self._usage.used, self._usage.max)
-
-    def close(self) -> None:
-        """Close the HTTP session (its pooled connections)."""
-        self._sf.session.close()
-
-    def __enter__(self) -> SalesforceClient:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def start_budget(self) -> tuple[int, int] | None:
-        """
-        Read `/limits` and remember DailyApiRequests used so far as this run's baseline.
-
-        Without it, the baseline is the first Sforce-Limit-Info header seen. Returns
-        `(used, max)`, or None when the org does not report DailyApiRequests.
-
-        Raises:
-            QuotaExceededError: the org is already below the safety floor.
-            SalesforceError: and subclasses, as for every call.
-        """
-        usage = quota.parse_limits(self.limits())
-        if usage is None:
-            return None
-        self._start_used = usage.used
-        if self._usage is None:
-            self._usage = usage
-        self._check_budget()
-        return usage.used, usage.max
 
     # --- reads ---------------------------------------------------------------------------
 
@@ -322,33 +250,19 @@ class SalesforceClient:
             )
         return self._describes[name]
 
-    def describe_global(self) -> dict[str, Any]:
-        """
-        Return `GET /sobjects` (every object the user can see).
-
-        Raises:
-            SalesforceError: and subclasses.
-        """
-        body: dict[str, Any] = self._json("GET", "sobjects/", name="sobjects")
-        return body
-
-    def limits(self) -> dict[str, Any]:
-        """
-        Return `GET /limits` (`{Name: {Max, Remaining}}`).
-
-        Raises:
-            SalesforceError: and subclasses.
-        """
-        body: dict[str, Any] = self._json("GET", "limits/", name="limits")
-        return body
-
     def org_id(self) -> str | None:
-        """The org's Id from the OAuth identity URL (`…/id/<orgId>/<userId>`), or None."""
-        if not self._identity_url:
-            return None
-        parts = urlsplit(self._identity_url).path.rstrip("/").split("/")
-        org = parts[-2] if len(parts) >= 3 else ""
-        return org if org.startswith("00D") else None
+        """
+        The org's Id, without a request: from the OAuth identity URL (`…/id/<orgId>/<userId>`),
+        else from the access token itself, since an opaque Salesforce session Id starts with
+        the org's Id and "!" (the sf CLI relies on it: @salesforce/core util/sfdc.js
+        `accessTokenRegex`). None for a token of another shape (a JWT-based access token).
+        """
+        if self._identity_url:
+            parts = urlsplit(self._identity_url).path.rstrip("/").split("/")
+            org = parts[-2] if len(parts) >= 3 else ""
+            return org if org.startswith("00D") else None
+        match = _SESSION_ORG.match(str(getattr(self._sf, "session_id", "") or ""))
+        return case_safe_id(match.group(1)) if match else None
 
     def user_id(self) -> str:
         """
@@ -456,7 +370,7 @@ class SalesforceClient:
         """
         name = quote_object(sobject)
         ids = [record_id(r) for r in records]
-        bodies = [_collection_record(name, id_, r) for id_, r in zip(ids, records, strict=True)]
+        bodies = [collection_record(name, id_, r) for id_, r in zip(ids, records, strict=True)]
         results: list[WriteResult | None] = [None] * len(records)
         pending, size = list(range(len(records))), COLLECTION_LIMIT
         for round_ in range(self._lock_retries + 1):
@@ -508,173 +422,6 @@ class SalesforceClient:
             for position, result in zip(locked, retried, strict=True):
                 results.replace(position, result)
         return results
-
-    # --- transport -----------------------------------------------------------------------
-
-    def request_json(self, method: str, path: str, *, name: str, **kwargs: Any) -> Any:
-        """
-        Send one request (*path* relative to /services/data/vXX.X/, or absolute from the
-        host) through the budget check, retries and re-login, and return its JSON body.
-        For resources sfsync uses rarely, such as the Metadata API's deployRequest.
-
-        Raises:
-            SalesforceError: and subclasses, as for every call.
-        """
-        return self._json(method, path, name=name, **kwargs)
-
-    def _json(self, method: str, path: str, *, name: str, **kwargs: Any) -> Any:
-        response = self._call(method, path, name=name, **kwargs)
-        try:
-            return response.json()
-        except ValueError:
-            msg = f"{method} {name}: HTTP {response.status_code} answered without a JSON body"
-            raise SalesforceError(msg, status=response.status_code, resource=name) from None
-
-    def _call(self, method: str, path: str, *, name: str, **kwargs: Any) -> requests.Response:
-        """
-        Send one request through the retry policy, after the budget check.
-
-        Raises:
-            QuotaExceededError: the run's budget is spent, or the org's limit was hit.
-            AuthenticationError: the session is invalid and re-login did not help.
-            RetriableSalesforceError: retries ran out.
-            SalesforceError: any other error answer.
-        """
-        self._check_budget()
-        attempt = functools.partial(self._send_with_reauth, method, path, name, kwargs)
-        response: requests.Response = self._retrying.copy()(attempt)
-        return response
-
-    def _send_with_reauth(
-        self, method: str, path: str, name: str, kwargs: dict[str, Any]
-    ) -> requests.Response:
-        try:
-            return self._send(method, path, name, kwargs)
-        except _SessionExpiredError as exc:
-            if self._reauthenticate is None:
-                msg = f"{exc} (session expired; this auth mode cannot log in again)"
-                raise AuthenticationError(msg, status=401, resource=name) from None
-            self._sf = self._reauthenticate()
-        try:
-            return self._send(method, path, name, kwargs)
-        except _SessionExpiredError as exc:
-            msg = f"{exc} (still invalid after one re-login)"
-            raise AuthenticationError(msg, status=401, resource=name) from None
-
-    def _send(self, method: str, path: str, name: str, kwargs: dict[str, Any]) -> requests.Response:
-        sf = self._sf
-        url = f"https://{sf.sf_instance}{path}" if path.startswith("/") else sf.base_url + path
-        options = dict(kwargs)
-        headers = {AUTO_ASSIGN_HEADER: "FALSE", **sf.headers, **options.pop("headers", {})}
-        body = options.get("data")
-        if body is not None and hasattr(body, "seek"):
-            body.seek(0)  # a file upload: every attempt sends it from the start
-        self.calls += 1
-        try:
-            response = sf.session.request(method, url, headers=headers, **options)
-        except requests.exceptions.SSLError:
-            msg = (
-                f"{method} {name}: TLS verification failed; for a private CA set "
-                "SFSYNC_SF_CA_BUNDLE to its certificate bundle"
-            )
-            raise SalesforceError(msg, resource=name) from None
-        except (
-            requests.exceptions.ConnectionError,
-            requests.exceptions.Timeout,
-            requests.exceptions.ChunkedEncodingError,
-        ) as exc:
-            msg = f"{method} {name}: {type(exc).__name__} talking to {sf.sf_instance}"
-            raise RetriableSalesforceError(msg, resource=name) from exc
-        usage = quota.parse_limit_info(response.headers.get("Sforce-Limit-Info"))
-        if usage is not None:
-            self._usage = usage
-            if self._start_used is None:
-                self._start_used = max(0, usage.used - 1)
-        if response.status_code >= 300:
-            raise error_from_response(response, method=method, resource=name)
-        return response
-
-    def _check_budget(self) -> None:
-        if self._usage is None or self._start_used is None:
-            return
-        used, maximum = self._usage
-        if quota.budget_exceeded(self._start_used, used, maximum, self._budget_pct):
-            msg = (
-                f"API budget spent: this run used {used - self._start_used} of the org's "
-                f"{maximum} daily requests ({used} used in total; budget "
-                f"{self._budget_pct:g}%, floor {quota.SAFETY_FLOOR_PCT:g}% remaining)"
-            )
-            raise QuotaExceededError(msg, error_code="SFSYNC_BUDGET_SPENT")
-
-
-def _collection_record(sobject: str, id_: str, record: Mapping[str, Any]) -> dict[str, Any]:
-    body: dict[str, Any] = {"attributes": {"type": sobject}, "id": id_}
-    for key, value in record.items():
-        if key not in {"attributes", "Id", "id"}:
-            body[key] = rest_value(value)
-    return body
-
-
-def _shorten(text: str, limit: int = _MAX_MESSAGE) -> str:
-    """
-    At most *limit* characters of an org's message, keeping its head and its tail: a
-    MALFORMED_QUERY/INVALID_FIELD message quotes the whole query first and names the
-    offending field on its last line.
-    """
-    if len(text) <= limit:
-        return text
-    half = (limit - 5) // 2
-    return f"{text[:half]} […] {text[-half:]}"
-
-
-def error_from_response(
-    response: requests.Response, *, method: str, resource: str
-) -> SalesforceError:
-    """
-    Map an error answer to the sfsync error the caller should act on.
-
-    401 INVALID_SESSION_ID → re-login (internal); other 401 → AuthenticationError; 403
-    REQUEST_LIMIT_EXCEEDED → QuotaExceededError (RetriableSalesforceError for the
-    short-lived concurrent-request limits); 429 and 5xx → RetriableSalesforceError; any
-    other status → SalesforceError with status, resource and error code.
-    """
-    status = response.status_code
-    code, detail = _error_details(response)
-    text = f"{method} {resource}: HTTP {status}" + (f" {code}" if code else "")
-    if detail:
-        text += f": {_shorten(detail)}"
-    fields: dict[str, Any] = {"status": status, "resource": resource, "error_code": code}
-    if status == 401:
-        cls: type[SalesforceError] = (
-            _SessionExpiredError if code == "INVALID_SESSION_ID" else AuthenticationError
-        )
-        return cls(text, **fields)
-    if status == 403 and code == "REQUEST_LIMIT_EXCEEDED":
-        # "ConcurrentPerOrgLongTxn Limit exceeded" clears in seconds; "TotalRequests" is the
-        # daily quota, which only tomorrow resets.
-        if "concurrent" in (detail or "").lower():
-            return RetriableSalesforceError(text, **fields)
-        return QuotaExceededError(text, **fields)
-    if status == 429 or status >= 500:
-        return RetriableSalesforceError(text, **fields)
-    return SalesforceError(text, **fields)
-
-
-def _error_details(response: requests.Response) -> tuple[str | None, str | None]:
-    try:
-        body = response.json()
-    except ValueError:
-        return None, _shorten((response.text or "").strip()) or None
-    if isinstance(body, list) and body and all(isinstance(item, str) for item in body):
-        # 300 Multiple Choices: an external Id matched several records; the body lists them.
-        return None, _shorten("several records match: " + ", ".join(body))
-    if isinstance(body, list) and body and isinstance(body[0], Mapping):
-        body = body[0]
-    if isinstance(body, Mapping):
-        code = body.get("errorCode") or body.get("error")
-        detail = body.get("message") or body.get("error_description")
-        return (str(code) if code else None), (str(detail) if detail else None)
-    return None, None
 
 
 def connect(

@@ -8,11 +8,16 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
+from itertools import islice
 from typing import Any, overload
+
+from sfsync.values.booleans import is_true
+from sfsync.values.datetimes import bulk_to_rest_datetime, format_bulk_datetime
 
 # Bulk 2.0 CSV: an empty cell leaves a field unchanged on update, `#N/A` sets it to null.
 # https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/datafiles_csv_valid_record_rows.htm
@@ -20,6 +25,23 @@ CSV_NULL = "#N/A"
 
 _INT_TYPES = {"int", "long"}
 _FLOAT_TYPES = {"double", "currency", "percent"}
+
+
+class BulkRecords(Iterator[dict[str, Any]]):
+    """
+    The records of a Bulk API 2.0 query job already running in the org: iterating waits
+    for the job (a reader can start several jobs first, then read them one by one).
+    """
+
+    def __init__(self, job_id: str, records: Iterator[dict[str, Any]]) -> None:
+        self.job_id = job_id
+        self._records = records
+
+    def __iter__(self) -> BulkRecords:
+        return self
+
+    def __next__(self) -> dict[str, Any]:
+        return next(self._records)
 
 
 @dataclass(frozen=True)
@@ -114,35 +136,6 @@ def strip_attributes(record: Mapping[str, Any]) -> dict[str, Any]:
     return clean
 
 
-_ID_SUFFIX = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
-
-
-def case_safe_id(text: str) -> str:
-    """
-    Return the 18-character form of a 15- or 18-character Salesforce Id, as the API returns
-    it: a 15-character Id (copied from a URL or a report) gets its checksum suffix, and an
-    18-character one in lower case (case-insensitive tools) gets its body's case back from
-    the suffix. Anything else comes back unchanged.
-    """
-    if len(text) == 18 and text.isascii() and text.isalnum() and text[:15].islower():
-        body = list(text[:15])
-        for chunk, flag in enumerate(text[15:].upper()):
-            bits = _ID_SUFFIX.find(flag)
-            if bits < 0:
-                return text
-            for i in range(5):
-                ch = body[chunk * 5 + i]
-                body[chunk * 5 + i] = ch.upper() if bits >> i & 1 else ch.lower()
-        text = "".join(body)[:15]
-    if len(text) != 15 or not (text.isascii() and text.isalnum()):
-        return text
-    suffix = "".join(
-        _ID_SUFFIX[sum(1 << i for i, ch in enumerate(text[s : s + 5]) if "A" <= ch <= "Z")]
-        for s in (0, 5, 10)
-    )
-    return text + suffix
-
-
 def record_id(record: Mapping[str, Any]) -> str:
     """
     Return the record's Id (`Id` or `id`).
@@ -212,9 +205,7 @@ def csv_cell(value: object) -> str:
         if value.utcoffset() is None:
             msg = f"naive datetime {value.isoformat()} has no timezone"
             raise ValueError(msg)
-        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + (
-            f"{value.microsecond // 1000:03d}Z"
-        )
+        return format_bulk_datetime(value)
     if isinstance(value, date):
         return value.isoformat()
     msg = f"cannot write a {type(value).__name__} to a Bulk API CSV"
@@ -229,32 +220,6 @@ def ingest_columns(records: Iterable[Mapping[str, Any]]) -> list[str]:
             if key not in {"attributes", "Id", "id"}:
                 columns.setdefault(key, None)
     return list(columns)
-
-
-def ingest_csv_chunks(
-    records: Sequence[Mapping[str, Any]], *, max_bytes: int
-) -> Iterator[tuple[list[int], bytes]]:
-    """
-    Yield `(positions, csv_bytes)` chunks of *records*, each at most about *max_bytes*
-    (Bulk 2.0 accepts up to 100 MB per job upload), with a header row each.
-
-    A field a record does not mention is left empty (unchanged); None sets it to null.
-    """
-    columns = ingest_columns(records)
-    header = csv_line(columns)
-    positions: list[int] = []
-    parts: list[bytes] = []
-    size = len(header)
-    for position, record in enumerate(records):
-        line = csv_line(ingest_row(record, columns))
-        if positions and size + len(line) > max_bytes:
-            yield positions, header + b"".join(parts)
-            positions, parts, size = [], [], len(header)
-        positions.append(position)
-        parts.append(line)
-        size += len(line)
-    if positions:
-        yield positions, header + b"".join(parts)
 
 
 def ingest_row(record: Mapping[str, Any], columns: Sequence[str]) -> list[str]:
@@ -284,25 +249,18 @@ def field_types(describe: Mapping[str, Any]) -> dict[str, str]:
     }
 
 
-def convert_csv_row(row: Mapping[str, str], types: Mapping[str, str]) -> dict[str, Any]:
+def csv_row_converter(
+    columns: Sequence[str], types: Mapping[str, str]
+) -> Callable[[Mapping[str, str]], dict[str, Any]]:
     """
-    Turn one Bulk 2.0 CSV row into the record shape the REST API returns.
+    A converter of Bulk 2.0 CSV rows with these *columns* into the record shape the REST
+    API returns, planned once: a Bulk query result has one header for millions of rows, so
+    each cell's converter and place in the record are worked out here rather than per cell.
 
     *types* maps column names (including `Parent.Field` paths) to describe types. Empty
     cells become None, numbers int/float, booleans bool, datetimes `…+0000` like REST, and
     `Owner.Name` columns `{"Owner": {"Name": …}}`, or `{"Owner": None}` when every column
     of that parent is empty.
-    """
-    return csv_row_converter(list(row), types)(row)
-
-
-def csv_row_converter(
-    columns: Sequence[str], types: Mapping[str, str]
-) -> Callable[[Mapping[str, str]], dict[str, Any]]:
-    """
-    `convert_csv_row` for rows with these *columns*, planned once: a Bulk query result
-    has one header for millions of rows, so each cell's converter and place in the record
-    are worked out here rather than per cell.
     """
     flat: list[tuple[str, Callable[[str], Any]]] = []
     nested: list[tuple[str, tuple[str, ...], str, Callable[[str], Any]]] = []
@@ -348,22 +306,14 @@ def _cell_converter(sf_type: str | None) -> Callable[[str], Any]:
     if sf_type in _FLOAT_TYPES:
         return float
     if sf_type == "boolean":
-        return _to_bool
+        return is_true
     if sf_type == "datetime":
-        return _to_rest_datetime
+        return bulk_to_rest_datetime
     return str
 
 
 def _to_int(text: str) -> int:
     return int(float(text))
-
-
-def _to_bool(text: str) -> bool:
-    return text.strip().lower() == "true"
-
-
-def _to_rest_datetime(text: str) -> str:
-    return text[:-1] + "+0000" if text.endswith("Z") else text
 
 
 def rest_value(value: object) -> object:
@@ -379,3 +329,44 @@ def rest_value(value: object) -> object:
     if isinstance(value, Decimal):
         return float(value)
     return value
+
+
+def collection_record(sobject: str, id_: str, record: Mapping[str, Any]) -> dict[str, Any]:
+    """*record* as an sObject Collections item: its type and Id, the other fields JSON-ready."""
+    body: dict[str, Any] = {"attributes": {"type": sobject}, "id": id_}
+    for key, value in record.items():
+        if key not in {"attributes", "Id", "id"}:
+            body[key] = rest_value(value)
+    return body
+
+
+def place_failures(
+    records: Sequence[Mapping[str, Any]],
+    start: int,
+    end: int,
+    failed: Mapping[str, deque[WriteResult]],
+    succeeded: set[str] | None,
+    reason: str,
+) -> dict[int, WriteResult]:
+    """
+    Map failed result rows to the positions of their records in records[start:end] (an Id
+    listed twice fails its records in order). With *succeeded*, a record in neither list
+    fails as UNPROCESSED with *reason*.
+    """
+    failures: dict[int, WriteResult] = {}
+    for position, record in enumerate(islice(records, start, end), start):
+        rid = record_id(record)
+        queue = failed.get(rid)
+        if queue:
+            failures[position] = queue.popleft()
+        elif succeeded is not None and rid not in succeeded:
+            failures[position] = WriteResult(rid, False, "UNPROCESSED", reason)
+    return failures
+
+
+def int_or_none(value: Any) -> int | None:
+    """*value* as an int (a job's record counts arrive as numbers or text), or None."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

@@ -11,12 +11,13 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Sequence
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from string import Formatter
 from typing import Any
 
 from sfsync.errors import ConfigError
+from sfsync.values.datetimes import format_soql_datetime
 
 _STRING_ESCAPES = str.maketrans(
     {
@@ -102,7 +103,7 @@ def quote_value(value: object) -> str:  # noqa: PLR0911 (one branch per SOQL lit
         if value.tzinfo is None or value.utcoffset() is None:
             msg = f"naive datetime {value.isoformat()} has no timezone; pass an aware datetime"
             raise ValueError(msg)
-        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return format_soql_datetime(value)
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, list | tuple | set | frozenset):

@@ -1,6 +1,9 @@
 """
-The OAuth 2.0 endpoints of the sandbox org: `POST /services/oauth2/token` (client credentials,
-and password for the integration user) and `GET /services/oauth2/userinfo`.
+The sandbox org's OAuth 2.0 token endpoint, `POST /services/oauth2/token`, for its Connected
+App (sandbox/connected_app.py): the JWT bearer flow and client credentials (the production
+paths), and the password flow for the integration user. Every grant runs as the integration
+user, the one user the app is pre-authorized for. The answer has Salesforce's shape
+(tests/fixtures/salesforce/oauth_token_success.json), with the identity URL as `id`.
 """
 
 from __future__ import annotations
@@ -9,11 +12,19 @@ import base64
 import hashlib
 import hmac
 import time
+from datetime import UTC, datetime
 from urllib.parse import parse_qs
 
-from sfsync.sandbox import schema
+from sfsync.sandbox.connected_app import (
+    PRODUCTION_AUDIENCE,
+    AssertionRejectedError,
+    verify_assertion,
+)
+from sfsync.sandbox.identity import identity_url
 from sfsync.sandbox.org import INTEGRATION_USER_ID, SandboxOrg
 from sfsync.sandbox.protocol import Request, Response, json_response
+
+JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 
 
 def bearer_token(request: Request) -> str | None:
@@ -45,6 +56,8 @@ def token(request: Request, org: SandboxOrg, instance_url: str) -> Response:
     """
     Issue a new session, as Salesforce's token endpoint does.
 
+    grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer: an assertion signed with the key
+    in connection-app.key (`verify_assertion`), its sub the integration user's Username.
     grant_type=client_credentials: client id and secret from connection.env (form fields or
     HTTP Basic). grant_type=password: the integration user's Username, and the client secret
     from connection.env as the password (client id/secret optional). A new token replaces
@@ -55,7 +68,11 @@ def token(request: Request, org: SandboxOrg, instance_url: str) -> Response:
     form = {k: v[0] for k, v in raw.items() if v}
     grant = form.get("grant_type")
     client_id, secret = _client_credentials(request, form)
-    if grant == "client_credentials":
+    if grant == JWT_BEARER:
+        refused = _jwt_refusal(request, form, org, instance_url)
+        if refused is not None:
+            return refused
+    elif grant == "client_credentials":
         if client_id != org.client_id:
             return _oauth_error("invalid_client_id", "client identifier invalid")
         if secret is None or not hmac.compare_digest(secret, org.client_secret):
@@ -75,7 +92,7 @@ def token(request: Request, org: SandboxOrg, instance_url: str) -> Response:
         return _oauth_error("unsupported_grant_type", "grant type not supported")
     access_token = org.issue_token()
     issued_at = str(int(time.time() * 1000))
-    identity = f"{instance_url}/id/{schema.ORG_ID}/{INTEGRATION_USER_ID}"
+    identity = identity_url(instance_url, org, INTEGRATION_USER_ID)
     digest = hmac.new(org.client_secret.encode(), (identity + issued_at).encode(), hashlib.sha256)
     return json_response(
         200,
@@ -91,34 +108,40 @@ def token(request: Request, org: SandboxOrg, instance_url: str) -> Response:
     )
 
 
-def userinfo(request: Request, org: SandboxOrg, instance_url: str) -> Response:
-    """The OpenID Connect userinfo of the token's user (the integration user)."""
-    access_token = bearer_token(request)
-    if access_token is None or not org.token_is_valid(access_token):
-        return Response(403, b"Bad_OAuth_Token", "text/plain;charset=UTF-8")
+def _jwt_refusal(
+    request: Request, form: dict[str, str], org: SandboxOrg, instance_url: str
+) -> Response | None:
+    """None when the JWT bearer assertion is good, else the error answer a real org gives."""
+    app = org.connected_app
+    assertion = form.get("assertion")
+    if app is None:
+        return _oauth_error("invalid_grant", "invalid assertion")
+    if not assertion:
+        return _oauth_error("invalid_request", "assertion is required")
+    host = request.header("Host")
+    audiences = {instance_url, PRODUCTION_AUDIENCE}
+    if host:
+        audiences.add(f"https://{host}")
+    try:
+        claims = verify_assertion(
+            assertion,
+            app=app,
+            consumer_key=org.client_id,
+            audiences=audiences,
+            now=datetime.now(UTC),
+        )
+    except AssertionRejectedError as exc:
+        return _oauth_error(exc.error, exc.description)
+    subject = str(claims.get("sub") or "")
     with org.lock:
-        row = org.get_row(schema.USER, INTEGRATION_USER_ID) or {}
-    identity = f"{instance_url}/id/{schema.ORG_ID}/{INTEGRATION_USER_ID}"
-    return json_response(
-        200,
-        {
-            "sub": identity,
-            "user_id": INTEGRATION_USER_ID,
-            "organization_id": schema.ORG_ID,
-            "preferred_username": row.get("Username"),
-            "nickname": (row.get("Username") or "").split("@")[0],
-            "name": row.get("Name"),
-            "email": row.get("Email"),
-            "email_verified": True,
-            "given_name": row.get("FirstName"),
-            "family_name": row.get("LastName"),
-            "zoneinfo": "Etc/UTC",
-            "active": True,
-            "user_type": "STANDARD",
-            "language": "en_US",
-            "locale": "en_US",
-            "utcOffset": 0,
-            "updated_at": row.get("LastModifiedDate"),
-            "is_app_installed": True,
-        },
-    )
+        row = org.conn.execute(
+            'SELECT Id, IsActive FROM "User" WHERE Username = ? COLLATE NOCASE AND IsDeleted = 0',
+            (subject,),
+        ).fetchone()
+    # "inactive user": restforce/restforce#303 (captured answer).
+    if row is None or row[0] != INTEGRATION_USER_ID:
+        # Only pre-authorized users get a token; Salesforce says the same for unknown ones.
+        return _oauth_error("invalid_grant", "user hasn't approved this consumer")
+    if not row[1]:
+        return _oauth_error("invalid_grant", "inactive user")
+    return None

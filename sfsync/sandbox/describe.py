@@ -9,6 +9,7 @@ from typing import Any
 
 from sfsync.sandbox import schema
 from sfsync.sandbox.schema import FieldDef, ObjectDef
+from sfsync.sandbox.sobject import is_groupable
 
 _SOAP_TYPES = {
     schema.ID: "tns:ID",
@@ -27,6 +28,10 @@ _CHILD_NAMES = {
     ("CampaignMember", "LeadId"): "CampaignMembers",
     ("CampaignMember", "CampaignId"): "CampaignMembers",
     ("Web_Activity__c", "Lead__c"): "Web_Activities__r",
+    ("CampaignMember", "ContactId"): "CampaignMembers",
+    ("PermissionSetAssignment", "AssigneeId"): "PermissionSetAssignments",
+    ("PermissionSetAssignment", "PermissionSetId"): "Assignments",
+    ("User", "ProfileId"): "Users",
 }
 
 
@@ -34,6 +39,8 @@ def label_plural(obj: ObjectDef) -> str:
     """The object's plural label (`Web Activities`, `Leads`)."""
     if obj.label.endswith("y"):
         return obj.label[:-1] + "ies"
+    if obj.label.endswith("s"):
+        return obj.label + "es"
     return obj.label + "s"
 
 
@@ -96,8 +103,7 @@ def describe_field(fdef: FieldDef) -> dict[str, Any]:
         "digits": fdef.precision if is_int else 0,
         "externalId": False,
         "filterable": not long_text,
-        "groupable": not long_text
-        and fdef.type not in (schema.DOUBLE, schema.CURRENCY, schema.DATETIME),
+        "groupable": is_groupable(fdef),
         "htmlFormatted": False,
         "idLookup": fdef.type == schema.ID,
         "inlineHelpText": None,
@@ -151,10 +157,10 @@ def sobject_summary(obj: ObjectDef, version: str) -> dict[str, Any]:
     """The per-object entry of describeGlobal (also `/sobjects/{type}/`'s objectDescribe)."""
     return {
         "activateable": False,
-        "createable": True,
+        "createable": obj.createable,
         "custom": obj.custom,
         "customSetting": False,
-        "deletable": True,
+        "deletable": obj.deletable,
         "deprecatedAndHidden": False,
         "feedEnabled": False,
         "hasSubtypes": False,
@@ -172,7 +178,7 @@ def sobject_summary(obj: ObjectDef, version: str) -> dict[str, Any]:
         "searchable": True,
         "triggerable": True,
         "undeletable": True,
-        "updateable": True,
+        "updateable": obj.updateable,
         "urls": _urls(obj, version),
     }
 

@@ -328,20 +328,6 @@ def _job_latency(item: Any, where: str, problems: list[str]) -> JobLatency:
     return JobLatency(float(base), None if rate is None else float(rate))
 
 
-def parse_bulk_latency(value: Any, *, where: str = "bulk_latency") -> BulkLatency:
-    """
-    Build a `BulkLatency` from `off`, `realistic` or `{query: {...}, ingest: {...}}`.
-
-    Raises:
-        FaultSpecError: naming every problem found.
-    """
-    problems: list[str] = []
-    latency = _bulk_latency(value, where, problems)
-    if problems:
-        raise FaultSpecError(where, problems)
-    return latency
-
-
 def _bulk_latency(value: Any, where: str, problems: list[str]) -> BulkLatency:
     if value in (None, False, "off"):
         return BulkLatency()

@@ -1,11 +1,15 @@
 """
 The sandbox org's Metadata API and the part of its schema that deploys change.
 
-- `POST /services/data/vXX.X/metadata/deployRequest`: multipart/form-data, a `json` part with
-  `{"deployOptions": {...}}` and a `file` part with a metadata-API format zip. Answers 201
-  with the deploy request's Id, status Pending, as Salesforce does.
+- `POST /services/data/vXX.X/metadata/deployRequest`: multipart/form-data, a JSON part with
+  `{"deployOptions": {...}}` (named `json` in Salesforce's docs, `entity_content` by jsforce
+  and the sf CLI: any part sent as application/json is taken) and a `file` part with a
+  metadata-API format zip. Answers 201 with the deploy request's Id, status Pending, as
+  Salesforce does.
 - `GET /services/data/vXX.X/metadata/deployRequest/{id}[?includeDetails=true]`: the
   DeployResult, with componentSuccesses/componentFailures when details are asked for.
+- The SOAP Metadata API's `deploy` and `checkDeployStatus` (sf's default path) run the same
+  deploys: sandbox/metadata_soap.py.
 
 A deploy is checked whole (`metadata_rules.plan_deploy`); with `checkOnly` nothing changes;
 otherwise the components are stored in `_sandbox_metadata` and custom fields become real:
@@ -36,7 +40,7 @@ import structlog
 
 from sfsync.errors import ConfigError
 from sfsync.sandbox import metadata_rules as rules
-from sfsync.sandbox import schema
+from sfsync.sandbox import schema, setup_rows
 from sfsync.sandbox.ids import new_id
 from sfsync.sandbox.protocol import ApiError, Request, Response, json_response, not_found
 from sfsync.sandbox.schema import FieldDef, ObjectDef
@@ -195,8 +199,8 @@ def _multipart(request: Request) -> dict[str, tuple[dict[str, str], bytes]]:
         raise ApiError(
             400,
             "INVALID_MULTIPART_REQUEST",
-            "deployRequest takes multipart/form-data: a 'json' part with deployOptions and a "
-            "'file' part with the zip",
+            "deployRequest takes multipart/form-data: a JSON part ('json' or 'entity_content') "
+            "with deployOptions and a 'file' part with the zip",
         )
     parts: dict[str, tuple[dict[str, str], bytes]] = {}
     for segment in request.body.split(b"--" + match.group(1).encode())[1:]:
@@ -219,16 +223,42 @@ def _multipart(request: Request) -> dict[str, tuple[dict[str, str], bytes]]:
     return parts
 
 
+def _options_part(parts: Mapping[str, tuple[dict[str, str], bytes]]) -> bytes | None:
+    """The deployOptions part: `json` (Salesforce's docs), `entity_content` (jsforce, sf)."""
+    for name in ("json", "entity_content"):
+        if name in parts:
+            return parts[name][1]
+    for name, (headers, content) in parts.items():
+        if name != "file" and "json" in headers.get("content-type", "").lower():
+            return content
+    return None
+
+
 def _deploy_options(parts: Mapping[str, tuple[dict[str, str], bytes]]) -> dict[str, Any]:
-    if "json" not in parts:
-        raise ApiError(400, "INVALID_MULTIPART_REQUEST", "Missing the 'json' part (deployOptions)")
+    content = _options_part(parts)
+    if content is None:
+        raise ApiError(
+            400,
+            "INVALID_MULTIPART_REQUEST",
+            "Missing the JSON part with deployOptions (named 'json' or 'entity_content')",
+        )
     try:
-        body = json.loads(parts["json"][1] or b"{}")
+        body = json.loads(content or b"{}")
     except (ValueError, UnicodeDecodeError) as exc:
         raise ApiError(400, "JSON_PARSER_ERROR", f"Unexpected character: {exc}") from None
     options = body.get("deployOptions", {}) if isinstance(body, dict) else None
     if not isinstance(options, dict):
         raise ApiError(400, "JSON_PARSER_ERROR", "deployOptions must be a JSON object")
+    return check_options(options)
+
+
+def check_options(options: dict[str, Any]) -> dict[str, Any]:
+    """
+    Check deploy options (names and types as the Metadata API's DeployOptions).
+
+    Raises:
+        ApiError: JSON_PARSER_ERROR naming the unknown option or wrong type.
+    """
     for key, value in options.items():
         kind = _OPTIONS.get(key)
         if kind is None:
@@ -331,9 +361,15 @@ class MetadataDeploys:
         options = _deploy_options(parts)
         if "file" not in parts:
             raise ApiError(400, "INVALID_MULTIPART_REQUEST", "Missing the 'file' part (the zip)")
+        record = self.deploy(options, parts["file"][1])
+        body = self._body(ctx.base, record, include_details=False, pending=True)
+        return json_response(201, body)
+
+    def deploy(self, options: dict[str, Any], zip_bytes: bytes) -> _Deploy:
+        """Check and (unless checkOnly, or rolled back) apply one deploy; keep its result."""
         check_only = bool(options.get("checkOnly", False))
         rollback = bool(options.get("rollbackOnError", True))
-        files, error = _unzip(parts["file"][1], single_package=bool(options.get("singlePackage")))
+        files, error = _unzip(zip_bytes, single_package=bool(options.get("singlePackage")))
         org = self.org
         with org.lock:
             stamp = org.tick()
@@ -352,19 +388,29 @@ class MetadataDeploys:
             check_only=check_only,
             failures=len(record.failures),
         )
-        body = self._body(ctx, record, include_details=False, pending=True)
-        return json_response(201, body)
+        return record
+
+    def find(self, deploy_id: str) -> _Deploy | None:
+        """A deploy by its 15- or 18-character Id."""
+        with self._lock:
+            return self._deploys.get(deploy_id) or next(
+                (d for key, d in self._deploys.items() if key[:15] == deploy_id[:15]), None
+            )
+
+    def result(self, record: _Deploy, *, include_details: bool) -> dict[str, Any]:
+        """The finished DeployResult (the REST body's `deployResult`)."""
+        body = self._body("", record, include_details=include_details, pending=False)
+        result: dict[str, Any] = body["deployResult"]
+        return result
 
     def status(self, ctx: CallContext, deploy_id: str) -> Response:
         """`GET /metadata/deployRequest/{id}[?includeDetails=true]`."""
-        with self._lock:
-            record = self._deploys.get(deploy_id) or next(
-                (d for key, d in self._deploys.items() if key[:15] == deploy_id), None
-            )
+        record = self.find(deploy_id)
         if record is None:
             raise not_found()
         details = (ctx.request.param("includeDetails") or "").lower() == "true"
-        return json_response(200, self._body(ctx, record, include_details=details, pending=False))
+        body = self._body(ctx.base, record, include_details=details, pending=False)
+        return json_response(200, body)
 
     def _run(self, record: _Deploy, files: Mapping[str, bytes]) -> None:
         org = self.org
@@ -401,6 +447,8 @@ class MetadataDeploys:
                 )
                 if c.type == "CustomField" and c.field_def is not None:
                     _add_column(conn, org.objects[c.object_name.lower()], c.field_def)
+            # A deployed permission set is a PermissionSet record (`sf org assign permset`).
+            setup_rows.ensure_permission_sets(conn, stamp=org.tick(), user_id=org.user_id)
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
@@ -409,7 +457,7 @@ class MetadataDeploys:
         org.objects = load_objects(conn)
 
     def _body(
-        self, ctx: CallContext, record: _Deploy, *, include_details: bool, pending: bool
+        self, base: str, record: _Deploy, *, include_details: bool, pending: bool
     ) -> dict[str, Any]:
         done = not pending
         ok = record.status in ("Succeeded", "SucceededPartial")
@@ -464,7 +512,7 @@ class MetadataDeploys:
             "deployOptions": record.options,
             "deployResult": result,
             "id": record.id,
-            "url": f"{ctx.base}/metadata/deployRequest/{record.id}",
+            "url": f"{base}/metadata/deployRequest/{record.id}",
         }
 
 

@@ -61,6 +61,9 @@ class Response:
     content_type: str | None = JSON_TYPE
     headers: dict[str, str] = field(default_factory=dict)
     records: int = 0
+    # Whether it was an API call against the daily limit; None: it was if it says so in
+    # Sforce-Limit-Info (the REST API). SOAP answers carry no such header.
+    counted: bool | None = None
 
 
 def json_response(status: int, payload: Any, *, records: int = 0) -> Response:

@@ -2,9 +2,11 @@
 Run a parsed SOQL `Query` against the sandbox's SQLite store and shape the rows as the REST
 API returns them (`{"attributes": {...}, "Id": ..., "Owner": {...}}`).
 
-Each query becomes one parameterised SQLite SELECT: parent relationships are LEFT JOINs,
-every literal is a bound parameter, identifiers come only from the schema (so the f-string
-SQL below is safe; ruff's S608 is silenced there for that reason).
+Each query becomes one parameterised SQLite SELECT: parent relationships are LEFT JOINs (a
+polymorphic one, like Task.Who, joins every object it can point at and reads the Name fields
+from whichever matched), every literal is a bound parameter, identifiers come only from the
+schema (so the f-string SQL below is safe; ruff's S608 is silenced there for that reason).
+Aggregate queries answer AggregateResult rows (`aggregate.py`).
 
 Filter semantics follow Salesforce, not SQL: a comparison with a null field is simply false
 (never unknown), so `!=`, `NOT IN` and `NOT (...)` match records whose field is null, and
@@ -24,7 +26,10 @@ from functools import lru_cache
 from typing import Any
 
 from sfsync.sandbox import schema
+from sfsync.sandbox.aggregate import aggregate_sql, run_aggregate
+from sfsync.sandbox.sobject import ObjectDef
 from sfsync.sandbox.soql import (
+    Aggregate,
     And,
     Comparison,
     Expr,
@@ -38,6 +43,7 @@ from sfsync.sandbox.soql import (
     Value,
     format_datetime,
     parse,
+    targets,
 )
 
 _CASE_INSENSITIVE = (schema.STRING, schema.TEXTAREA, schema.EMAIL, schema.PICKLIST, schema.URL)
@@ -108,15 +114,8 @@ def execute(
             total = min(total, query.limit)
         return QueryResult(total, [])
 
-    if query.counts:
-        columns = ", ".join(f"COUNT({builder.column(c.field)})" for c in query.counts)
-        sql = f"SELECT {columns} FROM {builder.from_clause()}{where}"  # noqa: S608 - see module doc
-        values = conn.execute(sql, builder.params).fetchone()
-        row: dict[str, Any] = {"attributes": {"type": "AggregateResult"}}
-        row.update((c.alias, v) for c, v in zip(query.counts, values, strict=True))
-        # Without GROUP BY there is one aggregate row; LIMIT and OFFSET still apply to it.
-        start = query.offset or 0
-        rows = [row][start : None if query.limit is None else start + query.limit]
+    if query.is_aggregate:
+        rows = run_aggregate(conn, query, builder, where)
         return QueryResult(len(rows), rows)
 
     shaper = _Shaper(query, builder, api_version)
@@ -131,6 +130,18 @@ def execute(
     return QueryResult(len(rows), rows)
 
 
+@dataclass(frozen=True)
+class _Record:
+    """A record in the FROM clause: its table alias, or one per object a polymorphic
+    relationship can lead to (only one of them matches any row)."""
+
+    aliases: tuple[tuple[ObjectDef, str], ...]
+
+    @property
+    def polymorphic(self) -> bool:
+        return len(self.aliases) > 1
+
+
 def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
@@ -142,27 +153,53 @@ class _SqlBuilder:
         self.query = query
         self.now = now
         self.params: list[Any] = []
-        self.joins: dict[tuple[str, ...], str] = {}
+        self.joins: dict[tuple[str, ...], _Record] = {}
         self.join_sql: list[str] = []
 
-    def alias(self, path: FieldPath, depth: int | None = None) -> str:
-        """The table alias for the record *depth* hops along *path* (joining as needed)."""
+    def record(self, path: FieldPath, depth: int | None = None) -> _Record:
+        """The record *depth* hops along *path* (joining its table(s) as needed)."""
         hops = path.relationships[: len(path.relationships) if depth is None else depth]
-        parent = "t0"
+        current = _Record(((self.query.object, "t0"),))
         for i, hop in enumerate(hops):
             key = tuple(h.name for h in hops[: i + 1])
             if key not in self.joins:
-                alias = f"t{len(self.joins) + 1}"
-                self.joins[key] = alias
-                self.join_sql.append(
-                    f" LEFT JOIN {_quote(hop.target.name)} AS {alias}"
-                    f' ON {alias}."Id" = {parent}.{_quote(hop.reference.name)}'
-                )
-            parent = self.joins[key]
-        return parent
+                reference = self.field_sql(current, hop.reference.name)
+                aliases = []
+                for target in targets(hop.reference):
+                    alias = f"t{len(self.join_sql) + 1}"
+                    self.join_sql.append(
+                        f' LEFT JOIN {_quote(target.name)} AS {alias} ON {alias}."Id" = {reference}'
+                    )
+                    aliases.append((target, alias))
+                self.joins[key] = _Record(tuple(aliases))
+            current = self.joins[key]
+        return current
+
+    def field_sql(self, record: _Record, name: str) -> str:
+        """A field of a (possibly polymorphic) record as an SQL expression."""
+        if record.polymorphic and name.lower() == "type":
+            whens = " ".join(
+                f"WHEN {alias}.\"Id\" IS NOT NULL THEN '{obj.name}'"
+                for obj, alias in record.aliases
+            )
+            return f"(CASE {whens} END)"
+        columns = [
+            f"{alias}.{_quote(fdef.name)}"
+            for obj, alias in record.aliases
+            if (fdef := obj.get(name)) is not None
+        ]
+        if not columns:
+            return "NULL"
+        return columns[0] if len(columns) == 1 else f"coalesce({', '.join(columns)})"
 
     def column(self, path: FieldPath) -> str:
-        return f"{self.alias(path)}.{_quote(path.field.name)}"
+        return self.field_sql(self.record(path), path.field.name)
+
+    def value_sql(self, value: FieldPath | Aggregate) -> tuple[str, str]:
+        """An ORDER BY / HAVING operand as SQL, with the describe type of its values."""
+        if isinstance(value, Aggregate):
+            return aggregate_sql(value, self.column(value.field)), value.result_type
+        return self.column(value), value.field.type
 
     def from_clause(self) -> str:
         return f"{_quote(self.query.object.name)} AS t0" + "".join(self.join_sql)
@@ -173,16 +210,16 @@ class _SqlBuilder:
             parts.append(self.expr(self.query.where))
         return f" WHERE {' AND '.join(parts)}" if parts else ""
 
-    def order_by(self) -> str:
+    def order_by(self, tiebreak: Sequence[str] = ('t0."Id"',)) -> str:
         keys = []
         for key in self.query.order_by:
-            col = self.column(key.field)
-            if key.field.field.type in _CASE_INSENSITIVE:
+            col, ftype = self.value_sql(key.field)
+            if ftype in _CASE_INSENSITIVE:
                 col += " COLLATE NOCASE"
             nulls = "LAST" if key.nulls_last else "FIRST"
             keys.append(f"{col} {'DESC' if key.descending else 'ASC'} NULLS {nulls}")
         # Salesforce's order among equal keys is unspecified; Id makes paging deterministic.
-        keys.append('t0."Id"')
+        keys.extend(tiebreak)
         return ", ".join(keys)
 
     def bind(self, value: Any) -> str:
@@ -202,8 +239,8 @@ class _SqlBuilder:
                 return f"{_LIKE_FUNCTION}({self.column(path)}, {self.bind(pattern)})"
             case InList(path, values, negated):
                 return self.in_list(path, values, negated)
-            case Comparison(path, op, value):
-                return self.comparison(path, op, value)
+            case Comparison(lhs, op, value):
+                return self.comparison(lhs, op, value)
         raise AssertionError(node)  # pragma: no cover - the parser builds only the cases above
 
     def in_list(self, path: FieldPath, values: Sequence[Value], negated: bool) -> str:
@@ -220,9 +257,8 @@ class _SqlBuilder:
             inner = " OR ".join(tests)
         return f"(NOT ({inner}))" if negated else f"({inner})"
 
-    def comparison(self, path: FieldPath, op: str, value: Value) -> str:
-        col = self.column(path)
-        ftype = path.field.type
+    def comparison(self, lhs: FieldPath | Aggregate, op: str, value: Value) -> str:
+        col, ftype = self.value_sql(lhs)
         if value is None:
             if ftype == schema.BOOLEAN:
                 # Salesforce: "WHERE Flag = null is equivalent to WHERE Flag = false".
@@ -319,6 +355,7 @@ class _Node:
 
     type_name: str
     id_index: int
+    type_index: int | None = None  # a polymorphic parent: the column naming its object
     items: list[tuple[str, int | _Node, Callable[[Any], Any] | None]] = field(default_factory=list)
     # Built by `compile`: every key with its column (a parent's Id marker for relationships),
     # then the keys whose raw value needs converting or replacing by a nested record.
@@ -366,9 +403,12 @@ class _Shaper:
             for depth, hop in enumerate(path.relationships, start=1):
                 key = tuple(h.name for h in path.relationships[:depth])
                 if key not in nodes:
-                    alias = builder.alias(path, depth)
-                    nodes[key] = _Node(hop.target.name, self.add(f'{alias}."Id"'))
-                    node.items.append((hop.name, nodes[key], None))
+                    record = builder.record(path, depth)
+                    parent = _Node(hop.target.name, self.add(builder.field_sql(record, "Id")))
+                    if record.polymorphic:
+                        parent.type_index = self.add(builder.field_sql(record, "Type"))
+                    nodes[key] = parent
+                    node.items.append((hop.name, parent, None))
                 node = nodes[key]
             convert = _to_bool if path.field.type == schema.BOOLEAN else None
             node.items.append((path.field.name, self.add(builder.column(path)), convert))
@@ -382,8 +422,9 @@ class _Shaper:
         return self.record(self.root, row)
 
     def record(self, node: _Node, row: tuple[Any, ...]) -> dict[str, Any]:
-        url = f"{self.prefix}{node.type_name}/{row[node.id_index]}"
-        out: dict[str, Any] = {"attributes": {"type": node.type_name, "url": url}}
+        type_name = node.type_name if node.type_index is None else row[node.type_index]
+        url = f"{self.prefix}{type_name}/{row[node.id_index]}"
+        out: dict[str, Any] = {"attributes": {"type": type_name, "url": url}}
         # One C-level update keeps SELECT order; the few converted or nested keys are then
         # replaced in place, which keeps their position.
         out.update(zip(node.keys, node.values(row), strict=True))

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sfsync.sandbox import describe, schema
+from sfsync.sandbox.columns import column_metadata
 from sfsync.sandbox.ids import new_id, normalize_id
 from sfsync.sandbox.org import SandboxOrg, SaveResult, WriteOp
 from sfsync.sandbox.protocol import (
@@ -25,7 +26,7 @@ from sfsync.sandbox.protocol import (
     not_found,
 )
 from sfsync.sandbox.schema import ObjectDef
-from sfsync.sandbox.soql import SoqlError
+from sfsync.sandbox.soql import SoqlError, parse
 from sfsync.sandbox.values import ValueTypeError, json_to_storage, storage_to_json, type_name
 
 # The API versions this org answers (Summer '14 .. Summer '25), as `GET /services/data/` lists them.
@@ -152,7 +153,7 @@ def resources(ctx: CallContext) -> Response:
     )
     body = {n: f"{ctx.base}/{n}" for n in names}
     host = ctx.request.header("Host") or "127.0.0.1"
-    body["identity"] = f"https://{host}/id/{schema.ORG_ID}/{ctx.org.user_id}"
+    body["identity"] = f"https://{host}/id/{ctx.org.org_id}/{ctx.org.user_id}"
     return json_response(200, body)
 
 
@@ -254,6 +255,11 @@ def query(ctx: CallContext, cursors: QueryCursors, endpoint: str) -> Response:
     soql = ctx.request.param("q")
     if soql is None:
         raise ApiError(400, "MALFORMED_QUERY", "A query string must be provided.")
+    if (ctx.request.param("columns") or "").lower() == "true":
+        try:
+            return json_response(200, column_metadata(parse(soql)))
+        except SoqlError as exc:
+            raise ApiError(400, exc.error_code, exc.message) from None
     batch = _batch_size(ctx.request)
     try:
         result = ctx.org.query(

@@ -16,82 +16,39 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
 
-# Salesforce describe "type" values used here.
-ID, STRING, TEXTAREA, EMAIL, PICKLIST, DOUBLE, INT, CURRENCY, BOOLEAN, DATETIME, DATE, REFERENCE, URL = (
-    "id", "string", "textarea", "email", "picklist", "double", "int", "currency",
-    "boolean", "datetime", "date", "reference", "url",
-)  # fmt: skip
+from sfsync.sandbox.setup_objects import (
+    CAMPAIGN_MEMBER_STATUS,
+    CONTACT,
+    GROUP,
+    ORGANIZATION,
+    PERMISSION_SET,
+    PERMISSION_SET_ASSIGNMENT,
+    PROFILE,
+    STANDARD_USER_PROFILE_ID,
+)
+from sfsync.sandbox.sobject import (
+    BOOLEAN,
+    CURRENCY,
+    DATE,
+    DATETIME,
+    DOUBLE,
+    EMAIL,
+    ID,
+    INT,
+    PICKLIST,
+    REFERENCE,
+    STRING,
+    TEXTAREA,
+    URL,
+    FieldDef,
+    ObjectDef,
+    audit_fields,
+    id_field,
+)
 
-
-@dataclass(frozen=True)
-class FieldDef:
-    """One field as describe reports it."""
-
-    name: str
-    type: str
-    label: str = ""
-    length: int = 0
-    precision: int = 0
-    scale: int = 0
-    updateable: bool = True
-    createable: bool = True
-    nillable: bool = True
-    custom: bool = False
-    picklist: tuple[str, ...] = ()
-    reference_to: tuple[str, ...] = ()
-    relationship_name: str | None = None
-
-    @property
-    def sql_type(self) -> str:
-        """The SQLite column affinity for this field's values."""
-        if self.type in (DOUBLE, CURRENCY):
-            return "REAL"
-        if self.type in (INT, BOOLEAN):
-            return "INTEGER"
-        return "TEXT"
-
-
-@dataclass(frozen=True)
-class ObjectDef:
-    """One sObject: its API name, key prefix and fields (audit fields included)."""
-
-    name: str
-    key_prefix: str
-    label: str
-    fields: tuple[FieldDef, ...]
-    custom: bool = False
-    by_name: dict[str, FieldDef] = field(default_factory=dict, compare=False, repr=False)
-
-    def __post_init__(self) -> None:
-        self.by_name.update({f.name.lower(): f for f in self.fields})
-
-    def get(self, name: str) -> FieldDef | None:
-        """Look a field up case-insensitively, as SOQL does."""
-        return self.by_name.get(name.lower())
-
-
-def _audit() -> tuple[FieldDef, ...]:
-    user = ("User",)
-    return (
-        FieldDef("IsDeleted", BOOLEAN, "Deleted", updateable=False, createable=False, nillable=False),
-        # Audit fields are createable, as in an org with "Set Audit Fields upon Record Creation".
-        FieldDef("CreatedDate", DATETIME, "Created Date", updateable=False, nillable=False),
-        FieldDef("CreatedById", REFERENCE, "Created By ID", updateable=False, nillable=False,
-                 reference_to=user, relationship_name="CreatedBy"),
-        FieldDef("LastModifiedDate", DATETIME, "Last Modified Date", updateable=False, nillable=False),
-        FieldDef("LastModifiedById", REFERENCE, "Last Modified By ID", updateable=False,
-                 createable=False, nillable=False, reference_to=user,
-                 relationship_name="LastModifiedBy"),
-        FieldDef("SystemModstamp", DATETIME, "System Modstamp", updateable=False, createable=False,
-                 nillable=False),
-    )  # fmt: skip
-
-
-def _id(label: str) -> FieldDef:
-    return FieldDef("Id", ID, label, length=18, updateable=False, createable=False, nillable=False)
-
+_audit = audit_fields
+_id = id_field
 
 LEAD_STATUSES = ("Open - Not Contacted", "Working - Contacted", "Closed - Converted",
                  "Closed - Not Converted")  # fmt: skip
@@ -107,6 +64,8 @@ LEAD_SOURCES = ("Web", "Phone Inquiry", "Partner Referral", "Purchased List", "T
                 "Webinar", "Content Download", "Paid Ads", "Other")  # fmt: skip
 CAMPAIGN_TYPES = ("Webinar", "Trade Show", "Content Download", "Paid Ads", "Content Syndication",
                   "Email")  # fmt: skip
+TASK_STATUSES = ("Not Started", "In Progress", "Completed", "Waiting on someone else", "Deferred")
+_IS_CLOSED = "CASE WHEN \"Status\" = 'Completed' THEN 1 ELSE 0 END"
 SFS_STATUSES = ("Sales Ready", "Nurture", "Recycled", "Disqualified", "Insufficient Data")
 
 # The output fields of DESIGN §3 (the default definition's names). `sfsync fields` and the
@@ -137,6 +96,25 @@ USER = ObjectDef("User", "005", "User", (
     FieldDef("Username", STRING, "Username", length=80, nillable=False),
     FieldDef("Email", EMAIL, "Email", length=128),
     FieldDef("IsActive", BOOLEAN, "Active", nillable=False),
+    # What clients read about a user (the sf CLI's User.REQUIRED_FIELDS, the identity URL);
+    # rows the seed writes directly get these defaults.
+    FieldDef("Alias", STRING, "Alias", length=8, nillable=False, sql_default="user"),
+    FieldDef("ProfileId", REFERENCE, "Profile ID", length=18, nillable=False,
+             reference_to=("Profile",), relationship_name="Profile",
+             sql_default=STANDARD_USER_PROFILE_ID),
+    FieldDef("UserType", PICKLIST, "User Type", length=40, createable=False, updateable=False,
+             picklist=("Standard", "AutomatedProcess", "CloudIntegrationUser"),
+             sql_default="Standard"),
+    FieldDef("TimeZoneSidKey", PICKLIST, "Time Zone", length=40, nillable=False,
+             picklist=("GMT", "Europe/London", "America/New_York", "America/Los_Angeles"),
+             sql_default="GMT"),
+    FieldDef("LocaleSidKey", PICKLIST, "Locale", length=40, nillable=False,
+             picklist=("en_US", "en_GB", "de_DE", "fr_FR"), sql_default="en_US"),
+    FieldDef("LanguageLocaleKey", PICKLIST, "Language", length=40, nillable=False,
+             picklist=("en_US", "de", "fr"), sql_default="en_US"),
+    FieldDef("EmailEncodingKey", PICKLIST, "Email Encoding", length=40, nillable=False,
+             picklist=("UTF-8", "ISO-8859-1"), sql_default="UTF-8"),
+    FieldDef("LastLoginDate", DATETIME, "Last Login", createable=False, updateable=False),
     *_audit(),
 ))  # fmt: skip
 
@@ -154,8 +132,8 @@ LEAD = ObjectDef("Lead", "00Q", "Lead", (
     FieldDef("Country", STRING, "Country", length=80),
     FieldDef("LeadSource", PICKLIST, "Lead Source", length=255, picklist=LEAD_SOURCES),
     FieldDef("Status", PICKLIST, "Lead Status", length=255, nillable=False, picklist=LEAD_STATUSES),
-    FieldDef("OwnerId", REFERENCE, "Owner ID", length=18, nillable=False, reference_to=("User",),
-             relationship_name="Owner"),
+    FieldDef("OwnerId", REFERENCE, "Owner ID", length=18, nillable=False,
+             reference_to=("Group", "User"), relationship_name="Owner"),
     FieldDef("IsConverted", BOOLEAN, "Converted", updateable=False, nillable=False),
     FieldDef("ConvertedDate", DATE, "Converted Date", updateable=False),
     FieldDef("Budget__c", PICKLIST, "Budget", length=255, custom=True,
@@ -169,15 +147,17 @@ LEAD = ObjectDef("Lead", "00Q", "Lead", (
 
 TASK = ObjectDef("Task", "00T", "Task", (
     _id("Activity ID"),
-    FieldDef("WhoId", REFERENCE, "Name ID", length=18, reference_to=("Lead",),
+    FieldDef("WhoId", REFERENCE, "Name ID", length=18, reference_to=("Contact", "Lead"),
              relationship_name="Who"),
     FieldDef("Subject", STRING, "Subject", length=255),
     FieldDef("Type", PICKLIST, "Type", length=255, picklist=("Call", "Email", "Meeting", "Other")),
     FieldDef("TaskSubtype", PICKLIST, "Task Subtype", length=255,
              picklist=("Task", "Email", "ListEmail", "Cadence", "Call", "LinkedIn")),
     FieldDef("Status", PICKLIST, "Status", length=255, nillable=False,
-             picklist=("Not Started", "In Progress", "Completed", "Waiting on someone else",
-                       "Deferred")),
+             picklist=TASK_STATUSES),
+    # The org derives it from Status (TaskStatus.IsClosed: only Completed in a new org).
+    FieldDef("IsClosed", BOOLEAN, "Closed", createable=False, updateable=False, nillable=False,
+             formula=_IS_CLOSED),
     FieldDef("ActivityDate", DATE, "Due Date Only"),
     FieldDef("OwnerId", REFERENCE, "Assigned To ID", length=18, nillable=False,
              reference_to=("User",), relationship_name="Owner"),
@@ -186,12 +166,15 @@ TASK = ObjectDef("Task", "00T", "Task", (
 
 EVENT = ObjectDef("Event", "00U", "Event", (
     _id("Activity ID"),
-    FieldDef("WhoId", REFERENCE, "Name ID", length=18, reference_to=("Lead",),
+    FieldDef("WhoId", REFERENCE, "Name ID", length=18, reference_to=("Contact", "Lead"),
              relationship_name="Who"),
     FieldDef("Subject", STRING, "Subject", length=255),
     FieldDef("Type", PICKLIST, "Type", length=255, picklist=("Meeting", "Call", "Other")),
     FieldDef("StartDateTime", DATETIME, "Start Date Time"),
     FieldDef("EndDateTime", DATETIME, "End Date Time"),
+    # An invitee's copy of a group event; the sandbox has no invitees, so never.
+    FieldDef("IsChild", BOOLEAN, "Is Child", createable=False, updateable=False, nillable=False,
+             formula="0"),
     FieldDef("OwnerId", REFERENCE, "Assigned To ID", length=18, nillable=False,
              reference_to=("User",), relationship_name="Owner"),
     *_audit(),
@@ -212,10 +195,15 @@ CAMPAIGN_MEMBER = ObjectDef("CampaignMember", "00v", "Campaign Member", (
              reference_to=("Campaign",), relationship_name="Campaign"),
     FieldDef("LeadId", REFERENCE, "Lead ID", length=18, updateable=False, reference_to=("Lead",),
              relationship_name="Lead"),
+    FieldDef("ContactId", REFERENCE, "Contact ID", length=18, updateable=False,
+             reference_to=("Contact",), relationship_name="Contact"),
     FieldDef("Status", PICKLIST, "Status", length=40, picklist=("Sent", "Responded", "Registered",
                                                                 "Attended")),
-    FieldDef("HasResponded", BOOLEAN, "Responded", updateable=False, nillable=False),
-    FieldDef("FirstRespondedDate", DATE, "First Responded Date", updateable=False),
+    # Derived from Status through the campaign's CampaignMemberStatus rows (sandbox/derived.py).
+    FieldDef("HasResponded", BOOLEAN, "Responded", createable=False, updateable=False,
+             nillable=False),
+    FieldDef("FirstRespondedDate", DATE, "First Responded Date", createable=False,
+             updateable=False),
     *_audit(),
 ))  # fmt: skip
 
@@ -229,10 +217,18 @@ WEB_ACTIVITY = ObjectDef("Web_Activity__c", "a0W", "Web Activity", (
     *_audit(),
 ), custom=True)  # fmt: skip
 
+# The demo data (sandbox/seed.py writes these), then what every org has (setup_objects.py).
+DEMO_OBJECTS = (USER, LEAD, TASK, EVENT, CAMPAIGN, CAMPAIGN_MEMBER, WEB_ACTIVITY)
 OBJECTS: dict[str, ObjectDef] = {
-    o.name.lower(): o for o in (USER, LEAD, TASK, EVENT, CAMPAIGN, CAMPAIGN_MEMBER, WEB_ACTIVITY)
-}
-ORG_ID = "00D000000000000AAA"
+    o.name.lower(): o
+    for o in (
+        *DEMO_OBJECTS,
+        ORGANIZATION, PROFILE, PERMISSION_SET, PERMISSION_SET_ASSIGNMENT, GROUP, CONTACT,
+        CAMPAIGN_MEMBER_STATUS,
+    )
+}  # fmt: skip
+# The org Id of data directories made before each org got its own (kept for their state).
+LEGACY_ORG_ID = "00D000000000000AAA"
 
 
 # The objects of the org serving the current request: an org whose Lead lacks the output
@@ -258,9 +254,7 @@ def get_object(name: str) -> ObjectDef | None:
 
 def table_ddl(obj: ObjectDef) -> str:
     """The CREATE TABLE statement for one object under the storage contract above."""
-    cols = ",\n  ".join(
-        f'"{f.name}" {f.sql_type}' + (" PRIMARY KEY" if f.name == "Id" else "") for f in obj.fields
-    )
+    cols = ",\n  ".join(f.column_ddl() for f in obj.fields)
     return f'CREATE TABLE IF NOT EXISTS "{obj.name}" (\n  {cols}\n)'
 
 
@@ -278,8 +272,27 @@ def index_ddl(obj: ObjectDef) -> list[str]:
 
 
 def create_tables(conn: object) -> None:
-    """Create every object's table and indexes on an open sqlite3 connection (idempotent)."""
+    """
+    Create every object's table and indexes on an open sqlite3 connection (idempotent), and
+    add the columns a table made by an earlier version lacks, so an old data directory opens.
+    """
     for obj in OBJECTS.values():
         conn.execute(table_ddl(obj))  # type: ignore[attr-defined]
+        rows = conn.execute(f'PRAGMA table_xinfo("{obj.name}")').fetchall()  # type: ignore[attr-defined]
+        have = {str(r[1]).lower() for r in rows}
+        for fdef in obj.fields:
+            if fdef.name.lower() not in have:
+                conn.execute(f'ALTER TABLE "{obj.name}" ADD COLUMN {fdef.column_ddl()}')  # type: ignore[attr-defined]
         for stmt in index_ddl(obj):
             conn.execute(stmt)  # type: ignore[attr-defined]
+
+
+__all__ = [
+    "BOOLEAN", "CAMPAIGN", "CAMPAIGN_MEMBER", "CAMPAIGN_MEMBER_STATUS", "CAMPAIGN_TYPES",
+    "CONTACT", "CURRENCY", "DATE", "DATETIME", "DEMO_OBJECTS", "DOUBLE", "EMAIL", "EVENT", "GROUP", "ID",
+    "INDUSTRIES", "INT", "LEAD", "LEAD_SOURCES", "LEAD_STATUSES", "LEGACY_ORG_ID", "OBJECTS",
+    "ORGANIZATION", "OUTPUT_FIELDS", "PERMISSION_SET", "PERMISSION_SET_ASSIGNMENT", "PICKLIST",
+    "PROFILE", "REFERENCE", "SFS_STATUSES", "STRING", "TASK", "TASK_STATUSES", "TEXTAREA",
+    "URL", "USER", "WEB_ACTIVITY", "FieldDef", "ObjectDef", "create_tables", "get_object",
+    "index_ddl", "objects_in_use", "table_ddl",
+]  # fmt: skip

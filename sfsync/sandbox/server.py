@@ -6,10 +6,9 @@ injection around the REST (`rest`), Bulk 2.0 (`bulk`) and OAuth (`auth`) resourc
 `start_sandbox()` runs it in a background thread (tests, `sfsync demo`); `sfsync sandbox serve`
 runs it until SIGTERM/SIGINT. Both write `connection.env` in the data directory.
 
-Admin endpoints (outside /services/, never counted or faulted; any token the org issued):
-`GET|POST|DELETE /__sandbox/faults`, `GET /__sandbox/calls?limit=N`, `POST /__sandbox/reset-calls`,
-`GET /__sandbox/writes` (every record written successfully since the last reset, with its Id),
-`GET|POST|DELETE /__sandbox/describe` (hide or retype fields in describe, for `sfsync check`).
+Admin endpoints (outside /services/, never counted or faulted): see sandbox/admin.py. Also
+outside /services/data: the identity URL `/id/{org}/{user}` (identity.py) and the SOAP
+Metadata API `/services/Soap/m/{version}` (metadata_soap.py).
 """
 
 from __future__ import annotations
@@ -31,10 +30,12 @@ from typing import Any
 import structlog
 
 from sfsync.errors import ConfigError
-from sfsync.sandbox import auth, describe, rest, schema
+from sfsync.sandbox import admin, auth, describe, identity, rest, schema
 from sfsync.sandbox.bulk import BulkJobs, IngestJob, QueryJob
-from sfsync.sandbox.faults import BulkLatency, FaultSpec, FaultSpecError, load_faults, parse_faults
+from sfsync.sandbox.connected_app import ensure_connected_app
+from sfsync.sandbox.faults import BulkLatency, FaultSpec, load_faults
 from sfsync.sandbox.metadata import MetadataDeploys
+from sfsync.sandbox.metadata_soap import MetadataSoap
 from sfsync.sandbox.org import DB_FILE, SandboxOrg
 from sfsync.sandbox.protocol import (
     ApiError,
@@ -45,7 +46,6 @@ from sfsync.sandbox.protocol import (
     not_found,
 )
 from sfsync.sandbox.rest import CallContext, QueryCursors
-from sfsync.sandbox.schema import get_object
 from sfsync.sandbox.tls import ensure_certificates, server_context
 
 log = structlog.get_logger(__name__)
@@ -92,6 +92,7 @@ class SandboxApp:
         self.cursors = QueryCursors()
         self.bulk = BulkJobs(org)
         self.metadata = MetadataDeploys(org)
+        self.metadata_soap = MetadataSoap(org, self.metadata)
 
     def handle(self, request: Request) -> Response | None:
         """Route, authenticate, count and fault one request, in this org's schema."""
@@ -101,7 +102,11 @@ class SandboxApp:
     def _handle(self, request: Request) -> Response | None:
         path = request.path
         if path.startswith("/__sandbox/"):
-            return self._admin(request)
+            return admin.handle(request, self.org)
+        if path.startswith("/id/") and request.method == "GET":
+            response = identity.identity(request, self.org, self.instance_url, path)
+            self.org.calls.record(request.method, path, response.status, 0, counted=False)
+            return response
         if not path.startswith("/services/"):
             return not_found().to_response()
         api_call = _VERSION_PATH.match(path) is not None
@@ -117,12 +122,11 @@ class SandboxApp:
             response = self._api(request)
         else:
             response = self._other(request)
+        counted = response.counted
+        if counted is None:
+            counted = "Sforce-Limit-Info" in response.headers
         self.org.calls.record(
-            request.method,
-            path,
-            response.status,
-            response.records,
-            counted="Sforce-Limit-Info" in response.headers,
+            request.method, path, response.status, response.records, counted=counted
         )
         return response
 
@@ -133,7 +137,9 @@ class SandboxApp:
                 return rest.method_not_allowed(request.method, "POST")
             return auth.token(request, self.org, self.instance_url)
         if path == "/services/oauth2/userinfo":
-            return auth.userinfo(request, self.org, self.instance_url)
+            return identity.userinfo(request, self.org, self.instance_url)
+        if path.startswith("/services/Soap/m/"):
+            return self.metadata_soap.handle(request)
         if path == "/services/data" and request.method == "GET":
             return json_response(200, rest.versions())
         return not_found().to_response()
@@ -275,90 +281,13 @@ class SandboxApp:
             return rest.method_not_allowed(method, str(exc))
         raise not_found()
 
-    # --- admin -----------------------------------------------------------------------------
-
-    def _admin(self, request: Request) -> Response:  # noqa: PLR0911 - one return per case reads best here
-        token = auth.bearer_token(request)
-        if token is None or not self.org.token_was_issued(token):
-            return _invalid_session()
-        path = request.path.rstrip("/")
-        if path == "/__sandbox/faults":
-            if request.method == "GET":
-                return json_response(200, self.org.faults.snapshot())
-            if request.method == "DELETE":
-                self.org.install_faults(FaultSpec())
-                return json_response(200, self.org.faults.snapshot())
-            if request.method in ("POST", "PUT"):
-                try:
-                    spec = parse_faults(request.json(), source="POST /__sandbox/faults")
-                except ApiError as exc:
-                    return exc.to_response()
-                except FaultSpecError as exc:
-                    return json_response(
-                        400, {"error": "invalid_fault_spec", "problems": exc.problems}
-                    )
-                self.org.install_faults(spec)
-                log.info("sfsync.sandbox.faults_installed")
-                return json_response(200, self.org.faults.snapshot())
-            return rest.method_not_allowed(request.method, "GET, POST, DELETE")
-        if path == "/__sandbox/calls" and request.method == "GET":
-            limit_text = request.param("limit") or "100"
-            limit = int(limit_text) if limit_text.isdigit() else 100
-            return json_response(
-                200,
-                {
-                    "api_calls": self.org.api_calls,
-                    "api_usage": self.org.api_usage,
-                    "daily_api_limit": self.org.daily_api_limit,
-                    "calls": self.org.calls.recent(limit),
-                },
-            )
-        if path == "/__sandbox/describe":
-            return self._admin_describe(request)
-        if path == "/__sandbox/writes" and request.method == "GET":
-            return json_response(200, {"writes": self.org.calls.writes()})
-        if path == "/__sandbox/reset-calls" and request.method == "POST":
-            self.org.reset_calls()
-            return json_response(200, {"api_calls": 0})
-        return not_found().to_response()
-
-    def _admin_describe(self, request: Request) -> Response:
-        """
-        Alter what describe reports, to play an org whose schema differs (`sfsync check`):
-        POST `{"Lead": {"SFS_Score__c": null, "SFS_Grade__c": {"type": "double"}}}` hides
-        SFS_Score__c and retypes SFS_Grade__c; DELETE restores the demo org's describe.
-        """
-        if request.method in ("POST", "PUT"):
-            try:
-                body = request.json()
-            except ApiError as exc:
-                return exc.to_response()
-            valid = isinstance(body, dict) and all(
-                isinstance(fields, dict)
-                and all(v is None or isinstance(v, dict) for v in fields.values())
-                for fields in body.values()
-            )
-            if not valid:
-                return json_response(
-                    400, {"error": "expected {object: {field: null | {describe key: value}}}"}
-                )
-            self.org.describe_overrides = {
-                (obj.name if (obj := get_object(name)) else name): fields
-                for name, fields in body.items()
-            }
-        elif request.method == "DELETE":
-            self.org.describe_overrides = {}
-        elif request.method != "GET":
-            return rest.method_not_allowed(request.method, "GET, POST, DELETE")
-        return json_response(200, self.org.describe_overrides)
-
 
 class _NotAllowedError(Exception):
     pass
 
 
 def _invalid_session() -> Response:
-    return json_response(401, error_body("INVALID_SESSION_ID", "Session expired or invalid"))
+    return admin.invalid_session()
 
 
 # --- HTTP plumbing ---------------------------------------------------------------------------
@@ -537,6 +466,13 @@ def write_env_file(path: Path, *, url: str, token: str, ca_file: Path, org: Sand
         f"SFSYNC_SF_CA_BUNDLE={_env_value(str(ca_file.resolve()))}",
         f"SFSYNC_SF_CLIENT_ID={_env_value(org.client_id)}",
         f"SFSYNC_SF_CLIENT_SECRET={_env_value(org.client_secret)}",
+        "# The Connected App's JWT bearer login: set SFSYNC_SF_AUTH=jwt to use it.",
+        f"SFSYNC_SF_USERNAME={_env_value(org.integration_username())}",
+        *(
+            [f"SFSYNC_SF_PRIVATE_KEY_FILE={_env_value(str(org.connected_app.key_file.resolve()))}"]
+            if org.connected_app is not None
+            else []
+        ),
         "# sfsync's local state for this org lives beside it (the environment wins).",
         f"SFSYNC_STATE_PATH={_env_value(str((path.parent / STATE_FILE).resolve()))}",
     ]
@@ -630,7 +566,9 @@ def start_sandbox(
     spec = load_faults(faults) if isinstance(faults, Path) else faults
     data_dir.mkdir(parents=True, exist_ok=True)
     tls = ensure_certificates(data_dir)
+    app = ensure_connected_app(data_dir)
     org = SandboxOrg(data_dir / DB_FILE, faults=spec, output_fields=output_fields)
+    org.connected_app = app
     if daily_api_limit is not None:
         org.daily_api_limit = daily_api_limit
     if bulk_latency is not None and (spec is None or spec.bulk_latency is None):

@@ -22,7 +22,6 @@ from sfsync.scoring.result import (
     SignalItem,
     SignalTotal,
     TouchItem,
-    format_datetime,
     round_half_up,
 )
 
@@ -39,7 +38,6 @@ __all__ = [
     "SignalItem",
     "SignalTotal",
     "TouchItem",
-    "format_datetime",
     "qualify",
     "round_half_up",
 ]

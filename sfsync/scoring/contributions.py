@@ -19,7 +19,8 @@ from typing import Any
 from sfsync.definition.compile import CompiledDefinition
 from sfsync.definition.conditions import to_text
 from sfsync.errors import RecordError
-from sfsync.scoring.engine import _activities, _any_known, _read_inputs
+from sfsync.scoring.activity import collect_activities
+from sfsync.scoring.fit import any_known, read_inputs
 
 NO_BAND = -1
 """`Contributions.bands` value for a criterion whose input is unknown or matched no band."""
@@ -74,7 +75,7 @@ def contributions(
     if not isinstance(lead_id, str) or not lead_id.strip():
         raise RecordError("lead has no usable Id")
     now = now.astimezone(UTC) if now.tzinfo is not None else now.replace(tzinfo=UTC)
-    values, _ = _read_inputs(lead, c)
+    values, _ = read_inputs(lead, c)
 
     bands: list[int] = []
     known: list[bool] = []
@@ -104,7 +105,7 @@ def contributions(
         else:
             bant.append(MET if item.test(value, now) else NOT_MET)
 
-    occurrences, _ = _activities(activities, c, now, {}, None, [])
+    occurrences, _ = collect_activities(activities, c, now, {}, None, [])
     weighted = [0.0] * len(c.signals)
     counts = [0] * len(c.signals)
     last_hand_raise: datetime | None = None
@@ -121,7 +122,7 @@ def contributions(
         known=tuple(known),
         adjustments=adjustments,
         disqualified=disqualified,
-        known_groups=sum(1 for _, members in c.known_groups if _any_known(values, members)),
+        known_groups=sum(1 for _, members in c.known_groups if any_known(values, members)),
         bant=tuple(bant),
         occurrences=tuple(weighted),
         counts=tuple(counts),

@@ -11,8 +11,10 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
+
+from sfsync.values.datetimes import format_sf_datetime
 
 MAX_REASONS_CHARS = 32_768
 """SFS_Reasons__c is a Long Text Area(32768)."""
@@ -27,12 +29,6 @@ def round_half_up(value: float) -> int:
     round(), which rounds halves to even (58.5 -> 58). People expect the former.
     """
     return math.floor(value + 0.5) if value >= 0 else -math.floor(-value + 0.5)
-
-
-def format_datetime(value: datetime) -> str:
-    """Salesforce's JSON datetime form, in UTC with milliseconds: 2026-11-20T10:00:00.000+0000."""
-    utc = value.astimezone(UTC)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}+0000"
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,11 +209,11 @@ class Qualification:
             "status": self.status,
             "reasons": self.reasons_text(),
             "sales_ready_since": (
-                format_datetime(self.sales_ready_since) if self.sales_ready_since else None
+                format_sf_datetime(self.sales_ready_since) if self.sales_ready_since else None
             ),
             "touches": min(self.touches, _MAX_TOUCHES),
             "touches_remaining": min(self.touches_remaining, _MAX_TOUCHES),
-            "last_touch": format_datetime(self.last_touch) if self.last_touch else None,
+            "last_touch": format_sf_datetime(self.last_touch) if self.last_touch else None,
             "first_touch_hours": (
                 None
                 if self.first_touch_hours is None

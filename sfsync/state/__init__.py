@@ -4,6 +4,7 @@ sfsync's local state: the SQLite store and the value objects it takes and return
 
 from __future__ import annotations
 
+from sfsync.state.meta import UserContext
 from sfsync.state.mirror import ACTIVITY_OBJECTS, LeadWithActivities
 from sfsync.state.models import OUTCOMES, HistoryEntry, Outcome, Reject, RunRecord
 from sfsync.state.schema import SCHEMA_VERSION
@@ -19,4 +20,5 @@ __all__ = [
     "Reject",
     "RunRecord",
     "StateStore",
+    "UserContext",
 ]

@@ -166,41 +166,6 @@ class MirrorStore(Database):
             dumps(_strip_attributes(record if isinstance(record, dict) else dict(record))),
         )
 
-    def delete_missing(self, object_name: str, keep_ids: set[str]) -> int:
-        """
-        After a full sync, drop the *object_name* rows whose Id is not in *keep_ids*.
-
-        Returns:
-            How many rows were dropped.
-
-        Raises:
-            StateStoreError: SQLite failed (nothing is dropped then).
-        """
-        with self._writing("delete_missing") as conn:
-            cursor = conn.execute(
-                "DELETE FROM record WHERE object = ? "
-                "AND id NOT IN (SELECT value FROM json_each(?))",
-                (object_name, json.dumps(sorted(keep_ids))),
-            )
-            return cursor.rowcount
-
-    def delete_records(self, object_name: str, ids: Iterable[str]) -> int:
-        """
-        Drop the given *object_name* rows (e.g. records hard-deleted or purged from the bin).
-
-        Raises:
-            StateStoreError: SQLite failed (nothing is dropped then).
-        """
-        dropped = 0
-        with self._writing("delete_records") as conn:
-            for chunk in chunks(ids):
-                dropped += conn.execute(
-                    "DELETE FROM record WHERE object = ? "
-                    "AND id IN (SELECT value FROM json_each(?))",
-                    (object_name, json.dumps(chunk)),
-                ).rowcount
-        return dropped
-
     def get_record(self, object_name: str, record_id: str) -> dict[str, Any] | None:
         """
         Return one mirrored record as stored (deleted ones included), or None.
@@ -248,19 +213,6 @@ class MirrorStore(Database):
             sql += " AND is_deleted = 0"
         with self._reading("count") as conn:
             return int(conn.execute(sql, (object_name,)).fetchone()[0])
-
-    def max_system_modstamp(self, object_name: str) -> str | None:
-        """
-        Return the newest SystemModstamp mirrored for *object_name*, deleted rows included.
-
-        Raises:
-            StateStoreError: SQLite failed.
-        """
-        with self._reading("max_system_modstamp") as conn:
-            row = conn.execute(
-                "SELECT max(system_modstamp) FROM record WHERE object = ?", (object_name,)
-            ).fetchone()
-        return None if row[0] is None else str(row[0])
 
     def iter_leads_with_activities(
         self, *, lead_ids: Iterable[str] | None = None, batch_size: int = 1000

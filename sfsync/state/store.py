@@ -1,9 +1,10 @@
 """
 StateStore: sfsync's local SQLite state (DESIGN §2), the only user of sqlite3.
 
-It holds the mirror of the Salesforce inputs (``MirrorStore``), the watermarks, what sfsync
-last wrote to each lead, runs, the append-only score history, rejected writes, checkpoints and
-metadata. Opening, locking and transactions are ``Database``'s.
+It holds the mirror of the Salesforce inputs (``MirrorStore``), checkpoints and what sfsync
+knows about the org (``MetaStore``), the watermarks, what sfsync last wrote to each lead, runs,
+the append-only score history and rejected writes. Opening, locking and transactions are
+``Database``'s.
 """
 
 from __future__ import annotations
@@ -15,11 +16,11 @@ from typing import Any
 
 from sfsync.errors import StateStoreError
 from sfsync.state.database import CHUNK, chunks, dumps, loads
-from sfsync.state.mirror import MirrorStore
+from sfsync.state.meta import MetaStore
 from sfsync.state.models import OUTCOMES, HistoryEntry, Reject, RunRecord
 
 
-class StateStore(MirrorStore):
+class StateStore(MetaStore):
     """
     sfsync's local state in one SQLite file: open it with ``StateStore(path)``.
     """
@@ -321,70 +322,6 @@ class StateStore(MirrorStore):
                     "DELETE FROM reject WHERE lead_id IN (SELECT value FROM json_each(?))",
                     (json.dumps(chunk),),
                 )
-
-    # --- checkpoints and metadata ---------------------------------------------------------
-
-    def save_checkpoint(self, name: str, data: Mapping[str, Any]) -> None:
-        """
-        Store *data* (small, JSON-encodable) under *name*, replacing what was there.
-
-        Raises:
-            StateStoreError: SQLite failed.
-            TypeError: *data* holds a value JSON cannot encode.
-        """
-        with self._writing("save_checkpoint") as conn:
-            conn.execute(
-                "INSERT INTO checkpoint (name, data, saved_at) VALUES (?, ?, ?) "
-                "ON CONFLICT (name) DO UPDATE SET data = excluded.data, "
-                "saved_at = excluded.saved_at",
-                (name, dumps(dict(data)), self._now()),
-            )
-
-    def load_checkpoint(self, name: str) -> dict[str, Any] | None:
-        """
-        Return the checkpoint *name*, or None.
-
-        Raises:
-            StateStoreError: SQLite failed.
-        """
-        with self._reading("load_checkpoint") as conn:
-            row = conn.execute("SELECT data FROM checkpoint WHERE name = ?", (name,)).fetchone()
-        return None if row is None else dict(loads(row[0]))
-
-    def clear_checkpoint(self, name: str) -> None:
-        """
-        Forget the checkpoint *name* (no error if there is none).
-
-        Raises:
-            StateStoreError: SQLite failed.
-        """
-        with self._writing("clear_checkpoint") as conn:
-            conn.execute("DELETE FROM checkpoint WHERE name = ?", (name,))
-
-    def get_meta(self, key: str) -> str | None:
-        """
-        Return the metadata value *key*, or None.
-
-        Raises:
-            StateStoreError: SQLite failed.
-        """
-        with self._reading("get_meta") as conn:
-            row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return None if row is None else str(row[0])
-
-    def set_meta(self, key: str, value: str) -> None:
-        """
-        Store the metadata value *key*.
-
-        Raises:
-            StateStoreError: SQLite failed.
-        """
-        with self._writing("set_meta") as conn:
-            conn.execute(
-                "INSERT INTO meta (key, value) VALUES (?, ?) "
-                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                (key, value),
-            )
 
 
 _RUN_SELECT = (

@@ -30,10 +30,12 @@ import numpy.typing as npt
 from scipy.stats import chi2
 
 from sfsync.definition.compile import CompiledDefinition
-from sfsync.definition.conditions import clean, to_bool, to_datetime, to_text
-from sfsync.definition.model import Condition
+from sfsync.definition.condition_model import Condition
+from sfsync.definition.conditions import clean, to_text
 from sfsync.scoring.contributions import MET, NO_BAND, Contributions
 from sfsync.tune.metrics import auc
+from sfsync.values.booleans import to_bool
+from sfsync.values.datetimes import to_datetime
 
 Vector = npt.NDArray[np.float64]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator, Mapping
 from typing import Any
 
-from sfsync.state import LeadWithActivities, StateStore
+from sfsync.state import LeadWithActivities, StateStore, UserContext
 
 BATCH_SIZE = 2000
 
@@ -19,7 +19,7 @@ class MirrorSource:
     def __init__(self, store: StateStore, *, batch_size: int = BATCH_SIZE) -> None:
         self._store = store
         self._batch_size = batch_size
-        self._users: dict[str, str] | None = None
+        self._context: UserContext | None = None
 
     def count(self) -> int:
         """
@@ -54,16 +54,12 @@ class MirrorSource:
 
     def users(self) -> Mapping[str, str]:
         """
-        User Id -> name, read once.
+        User Id -> name (the store's typed user context, read once).
 
         Raises:
             StateStoreError: SQLite failed.
         """
-        if self._users is None:
-            self._users = {
-                uid: str(user.get("Name") or "") for uid, user in self._store.users().items()
-            }
-        return self._users
+        return self._who().users
 
     def integration_user_id(self) -> str | None:
         """
@@ -72,4 +68,9 @@ class MirrorSource:
         Raises:
             StateStoreError: SQLite failed.
         """
-        return self._store.get_meta("integration_user_id")
+        return self._who().integration_user_id
+
+    def _who(self) -> UserContext:
+        if self._context is None:
+            self._context = self._store.user_context()
+        return self._context

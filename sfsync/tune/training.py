@@ -31,10 +31,11 @@ import numpy as np
 import numpy.typing as npt
 
 from sfsync.definition.compile import CompiledDefinition
-from sfsync.definition.conditions import to_bool, to_datetime
 from sfsync.scoring import Qualification, qualify
 from sfsync.scoring.contributions import Contributions
 from sfsync.tune.features import Layout, fill, signal_count
+from sfsync.values.booleans import to_bool
+from sfsync.values.datetimes import to_datetime
 
 Matrix = npt.NDArray[np.float64]
 Vector = npt.NDArray[np.float64]

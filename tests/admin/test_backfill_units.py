@@ -5,17 +5,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from sfsync.backfill import (
-    COLLECTION_LIMIT,
-    INGEST_JOB_CALLS,
-    Slice,
-    combine_where,
-    csv_safe,
-    iter_csv_rows,
-    month_slices,
-    plan_writes,
-    validate_where,
-)
+from sfsync.backfill.estimate import COLLECTION_LIMIT, INGEST_JOB_CALLS, plan_writes
+from sfsync.backfill.report import csv_safe, iter_csv_rows
+from sfsync.backfill.scope import Slice, combine_where, month_slices, validate_where
 from sfsync.errors import ConfigError
 
 

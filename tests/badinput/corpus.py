@@ -134,9 +134,9 @@ def _activities(lead_id: str, text: str, campaign_id: str) -> dict[str, list[dic
             {"Lead__c": lead_id, "Name": "js", "Url__c": "javascript:alert('x')//' OR '1'='1",
              "Visited_At__c": "1900-01-01T00:00:00.000+0000"},
         ],
+        # HasResponded and FirstRespondedDate are the org's to derive from Status.
         "CampaignMember": [
-            {"LeadId": lead_id, "CampaignId": campaign_id, "Status": "Responded",
-             "HasResponded": True, "FirstRespondedDate": "2999-12-31"},
+            {"LeadId": lead_id, "CampaignId": campaign_id, "Status": "Responded"},
         ],
     }  # fmt: skip
 

@@ -8,7 +8,8 @@ import pytest
 from sfsync.cli import main
 from sfsync.definition.doc import render_markdown
 from sfsync.definition.loader import load_definition
-from sfsync.definition.model import STATUSES, Definition
+from sfsync.definition.model import Definition
+from sfsync.definition.terms import STATUSES
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT = ROOT / "mappings" / "default.yaml"

@@ -13,8 +13,10 @@ from hypothesis import strategies as st
 from sfsync.cli import main
 from sfsync.definition import loader
 from sfsync.definition.compile import CompiledDefinition, compile_definition
+from sfsync.definition.condition_model import Condition
 from sfsync.definition.loader import dotted, load_compiled, load_definition, parse_definition
-from sfsync.definition.model import VALUE_OPERATORS, Condition, Definition
+from sfsync.definition.model import Definition
+from sfsync.definition.terms import VALUE_OPERATORS
 from sfsync.errors import MappingError
 
 ROOT = Path(__file__).resolve().parents[2]

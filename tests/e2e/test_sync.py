@@ -419,7 +419,7 @@ def test_a_writing_sync_waits_for_no_one_while_another_writer_holds_the_org(
     synced_org: Org,
 ) -> None:
     """A daemon (or backfill) holds the org's lock: `sync` exits 2, `sync --dry-run` still runs."""
-    from sfsync.daemon import InstanceLock
+    from sfsync.state.lock import InstanceLock
 
     with InstanceLock(Path(str(synced_org.state_path) + ".lock")):
         refused = synced_org.cli("sync", "--now", NOW_ARG)

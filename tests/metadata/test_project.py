@@ -8,7 +8,8 @@ from structlog.testing import capture_logs
 
 from sfsync.checks import OUTPUT_TYPES, SFS_STATUSES
 from sfsync.definition import load_compiled
-from sfsync.fields import Blueprint, build_blueprint, build_project, write_project
+from sfsync.fields.blueprint import Blueprint, build_blueprint
+from sfsync.fields.project import build_project, write_project
 from tests.metadata.conftest import DEFAULT_DEFINITION, NS, parse, text, texts, write_definition
 
 LEAD = PurePosixPath("force-app/main/default/objects/Lead")
@@ -352,3 +353,13 @@ def test_writing_logs_one_summary_event(blueprint: Blueprint, tmp_path: Path) ->
     assert [(e["event"], e["written"], e["unchanged"], e["stale"]) for e in logs] == [
         ("sfsync.fields.project_written", 20, 0, 0)
     ]
+
+
+def test_package_xml_lists_members_by_type_in_name_order() -> None:
+    """manifest/package.xml names each type's members sorted, and the API version."""
+    from sfsync.fields.documents import package_xml
+
+    xml = package_xml({"CustomField": ["Lead.B__c", "Lead.A__c"]}, "62.0").decode()
+    assert xml.index("Lead.A__c") < xml.index("Lead.B__c")
+    assert "<version>62.0</version>" in xml
+    assert "<name>CustomField</name>" in xml

@@ -114,8 +114,6 @@ def _zygote() -> int:
     import sfsync.state.store
     import sfsync.sync
 
-    sfsync.cli._register_commands()
-    sfsync.cli._register_commands = lambda: None
     del sfsync
     for line in sys.stdin:
         request = json.loads(line)

@@ -11,11 +11,13 @@ from structlog.testing import capture_logs
 
 from sfsync.errors import (
     AuthenticationError,
+    DefinitionMismatchError,
     QuotaExceededError,
     RetriableSalesforceError,
     SalesforceError,
 )
-from sfsync.salesforce.client import SalesforceClient, WriteResult, error_from_response
+from sfsync.salesforce.client import SalesforceClient, WriteResult
+from sfsync.salesforce.failures import error_from_response
 from sfsync.salesforce.retry import build_retrying
 from tests.salesforce.conftest import (
     BASE,
@@ -89,11 +91,9 @@ def test_describe_is_cached(sf_api: SfApi, client: SalesforceClient) -> None:
     assert client.calls == 1
 
 
-def test_describe_global_and_limits(sf_api: SfApi, client: SalesforceClient) -> None:
-    """describe_global and limits return the JSON bodies."""
-    sf_api.add("GET", "sobjects/", json_body={"sobjects": [{"name": "Lead"}]})
+def test_limits_returns_the_json_body(sf_api: SfApi, client: SalesforceClient) -> None:
+    """limits returns the JSON body."""
     sf_api.limits()
-    assert client.describe_global()["sobjects"] == [{"name": "Lead"}]
     assert client.limits()["DailyApiRequests"] == {"Max": 15000, "Remaining": 14998}
 
 
@@ -498,7 +498,7 @@ def test_client_narrows_a_catch_all_retry_policy(sf_api: SfApi, client: Salesfor
     )
     with pytest.raises(SalesforceError) as info:
         list(client.query("SELECT Foo__c FROM Lead"))
-    assert type(info.value) is SalesforceError
+    assert type(info.value) is DefinitionMismatchError  # the field is missing: not retried
     assert (info.value.status, info.value.resource, info.value.error_code) == (
         400,
         "query",
@@ -612,12 +612,14 @@ def test_budget_stops_the_run(sf_api: SfApi, sleep: FakeSleep) -> None:
         make_sf(), retrying=fast_retrying(), budget_pct=25.0, sleep=sleep
     ) as client:
         assert client.start_budget() == (100, 1000)
-        client.describe_global()  # 250 spent: exactly the budget, still allowed
+        client.request_json(
+            "GET", "sobjects/", name="sobjects"
+        )  # 250 spent: exactly the budget, still allowed
         assert client.api_usage == (350, 1000)
-        client.describe_global()
+        client.request_json("GET", "sobjects/", name="sobjects")
         assert client.api_usage == (351, 1000)
         with pytest.raises(QuotaExceededError, match="this run used 251"):
-            client.describe_global()
+            client.request_json("GET", "sobjects/", name="sobjects")
     assert client.calls == 3
 
 
@@ -638,6 +640,29 @@ def test_user_id_from_identity_url(sleep: FakeSleep) -> None:
     identity = payload("oauth_token_success.json")["id"]
     with SalesforceClient(make_sf(), retrying=fast_retrying(), identity_url=identity) as client:
         assert client.user_id() == "005x00000012Q9P"
+        assert client.calls == 0
+
+
+@pytest.mark.parametrize(
+    ("token", "identity", "org"),
+    [
+        ("00D000000000000!AQsessiontoken", None, "00D000000000000EAA"),
+        ("00Dx0000000BV7zEAG!AQsession", None, "00Dx0000000BV7zEAG"),
+        ("00Dx0000000BV7z!AQsession", None, "00Dx0000000BV7zEAG"),
+        ("eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIwMDUifQ.c2ln", None, None),
+        ("00D000000000000!AQx", "https://login.salesforce.com/id/00Dx0000000BV7zEAG/005x0",
+         "00Dx0000000BV7zEAG"),
+    ],
+    ids=["session-id-15", "session-id-18", "checksum-added", "jwt-token", "identity-url-wins"],
+)  # fmt: skip
+def test_org_id_costs_no_request(
+    sleep: FakeSleep, token: str, identity: str | None, org: str | None
+) -> None:
+    """The org Id comes from the identity URL, else the session Id's 00D prefix; no call."""
+    with SalesforceClient(
+        make_sf(token=token), retrying=fast_retrying(), identity_url=identity
+    ) as client:
+        assert client.org_id() == org
         assert client.calls == 0
 
 

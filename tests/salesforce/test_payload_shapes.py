@@ -12,8 +12,14 @@ import pytest
 import requests
 from responses import matchers
 
-from sfsync.errors import AuthenticationError, QuotaExceededError, SalesforceError
-from sfsync.salesforce.client import SalesforceClient, _SessionExpiredError, error_from_response
+from sfsync.errors import (
+    AuthenticationError,
+    DefinitionMismatchError,
+    QuotaExceededError,
+    SalesforceError,
+)
+from sfsync.salesforce.client import SalesforceClient
+from sfsync.salesforce.failures import SessionExpiredError, error_from_response
 from tests.salesforce.conftest import FIXTURES, SfApi, payload, payload_text
 
 QUERY_JOB = "7505g00000QuErY1AA"
@@ -28,12 +34,12 @@ def _response(status: int, body: Any) -> requests.Response:
 
 ERRORS: list[tuple[str, type[SalesforceError]]] = [
     ("error_300_external_id_multiple.json", SalesforceError),
-    ("error_400_invalid_field_query.json", SalesforceError),
-    ("error_400_invalid_field_write.json", SalesforceError),
+    ("error_400_invalid_field_query.json", DefinitionMismatchError),
+    ("error_400_invalid_field_write.json", DefinitionMismatchError),
     ("error_400_malformed_query.json", SalesforceError),
     ("error_400_unable_to_lock_row.json", SalesforceError),
-    ("error_401_invalid_session_id.json", _SessionExpiredError),
-    ("error_401_session_not_valid_for_rest.json", _SessionExpiredError),
+    ("error_401_invalid_session_id.json", SessionExpiredError),
+    ("error_401_session_not_valid_for_rest.json", SessionExpiredError),
     ("error_403_request_limit_exceeded.json", QuotaExceededError),
     ("error_404_not_found.json", SalesforceError),
 ]
@@ -179,5 +185,5 @@ def test_limit_info_header_variants_set_api_usage(
     """Every recorded Sforce-Limit-Info form updates the client's API usage."""
     header = payload("sforce_limit_info_headers.json")[key]
     sf_api.add("GET", "sobjects/", json_body={}, headers={"Sforce-Limit-Info": header})
-    client.describe_global()
+    client.request_json("GET", "sobjects/", name="sobjects")
     assert client.api_usage == expected

@@ -8,11 +8,12 @@ import pytest
 
 from sfsync.salesforce.records import (
     WriteResult,
-    case_safe_id,
-    convert_csv_row,
     csv_cell,
+    csv_line,
+    csv_row_converter,
     field_types,
-    ingest_csv_chunks,
+    ingest_columns,
+    ingest_row,
     parse_bulk_error,
     rest_value,
     result_from_save,
@@ -120,29 +121,33 @@ def test_ingest_csv_matches_recorded_upload() -> None:
             "Sales_Touches__c": 1,
         },
     ]
-    chunks = list(ingest_csv_chunks(records, max_bytes=10_000))
+    columns = ingest_columns(records)
+    body = csv_line(columns) + b"".join(csv_line(ingest_row(r, columns)) for r in records)
     expected = payload_text("bulk2_ingest_upload_body.csv").replace(
         '"Visited pricing page; 2 completed calls"', "Visited pricing page; 2 completed calls"
     )
-    assert [([0, 1, 2], expected.encode())] == chunks
+    assert expected.encode() == body
 
 
-def test_ingest_csv_chunks_split_by_size_and_leave_missing_fields_empty() -> None:
-    """Chunks stay under the byte limit, each with a header; absent fields stay empty."""
-    records = [{"Id": f"00Q{i:015d}", "A__c": "x" * 20} for i in range(5)] + [{"Id": "00Q9"}]
-    chunks = list(ingest_csv_chunks(records, max_bytes=90))
-    assert [p for p, _ in chunks] == [[0, 1], [2, 3], [4, 5]]
-    assert all(b.startswith(b"Id,A__c\n") and len(b) <= 90 for _, b in chunks)
-    assert chunks[-1][1].endswith(b"00Q9,\n")
+def test_ingest_row_leaves_fields_a_record_does_not_mention_empty() -> None:
+    """A field another record names is an empty cell (unchanged); None is #N/A (null)."""
+    records = [{"Id": "00Q1", "A__c": "x", "B__c": None}, {"Id": "00Q9"}]
+    columns = ingest_columns(records)
+    assert ["Id", "A__c", "B__c"] == columns
+    assert [["00Q1", "x", "#N/A"], ["00Q9", "", ""]] == [ingest_row(r, columns) for r in records]
 
 
 def test_ingest_csv_requires_ids() -> None:
     """A record without Id cannot be updated."""
     with pytest.raises(ValueError, match="Id"):
-        list(ingest_csv_chunks([{"A__c": 1}], max_bytes=100))
+        ingest_row({"A__c": 1}, ["Id", "A__c"])
 
 
-def test_convert_csv_row_to_rest_shape() -> None:
+def _convert(row: dict[str, str], types: dict[str, str]) -> dict[str, object]:
+    return csv_row_converter(list(row), types)(row)
+
+
+def test_csv_rows_convert_to_the_rest_shape() -> None:
     """CSV strings become typed values; parent columns nest, or None when all empty."""
     types = field_types(payload("describe_lead_response_trimmed.json")) | {
         "Owner.Name": "string",
@@ -150,23 +155,24 @@ def test_convert_csv_row_to_rest_shape() -> None:
         "NumberOfEmployees": "int",
     }
     rows = list(csv.DictReader(io.StringIO(payload_text("bulk2_query_results_page1.csv"))))
-    assert convert_csv_row(rows[0], types) == {
+    assert _convert(rows[0], types) == {
         "Id": "00Q5g00000AbCdEFGH",
         "Email": "jane.doe@example.com",
         "Status": "Open - Not Contacted",
         "Owner": {"Name": "Alice Owner"},
         "SystemModstamp": "2024-05-01T09:15:42.000+0000",
     }
-    assert {
-        k: v for k, v in convert_csv_row(rows[1], types).items() if k in {"Email", "Owner"}
-    } == {"Email": None, "Owner": None}
+    assert {k: v for k, v in _convert(rows[1], types).items() if k in {"Email", "Owner"}} == {
+        "Email": None,
+        "Owner": None,
+    }
     row = {
         "IsConverted": "false",
         "NumberOfEmployees": "250",
         "Lead_Score__c": "42.5",
         "Other": "7",
     }
-    assert convert_csv_row(row, types) == {
+    assert _convert(row, types) == {
         "IsConverted": False,
         "NumberOfEmployees": 250,
         "Lead_Score__c": 42.5,
@@ -181,19 +187,3 @@ def test_rest_value() -> None:
     assert rest_value(datetime(2024, 5, 1, 10, tzinfo=UTC)) == "2024-05-01T10:00:00.000Z"
     assert rest_value(Decimal("1.5")) == 1.5
     assert rest_value(True) is True
-
-
-@pytest.mark.parametrize(
-    ("given", "expected"),
-    [
-        ("00Q000000000004", "00Q000000000004EAA"),
-        ("00Q000000000004EAA", "00Q000000000004EAA"),
-        ("00q000000000004eaa", "00Q000000000004EAA"),
-        ("00Q5g00000AbCdE", "00Q5g00000AbCdEEAV"),
-        ("00q5g00000abcdeeav", "00Q5g00000AbCdEEAV"),
-        ("not-an-id", "not-an-id"),
-    ],
-)
-def test_case_safe_id(given: str, expected: str) -> None:
-    """15-character Ids get their checksum; 18-character ones get their case back."""
-    assert expected == case_safe_id(given)

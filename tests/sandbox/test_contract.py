@@ -327,7 +327,8 @@ def test_describe_has_recorded_keys(sf: Salesforce) -> None:
     status = by_name["Status"]
     assert status["picklistValues"][0]["value"] == "Open - Not Contacted"
     assert set(recorded["fields"][2]["picklistValues"][0]) == set(status["picklistValues"][0])
-    assert by_name["OwnerId"]["referenceTo"] == ["User"]
+    recorded_owner = next(f for f in recorded["fields"] if f["name"] == "OwnerId")
+    assert by_name["OwnerId"]["referenceTo"] == recorded_owner["referenceTo"] == ["Group", "User"]
     assert by_name["OwnerId"]["relationshipName"] == "Owner"
     assert by_name["SFS_Score__c"]["custom"] is True
     assert described["keyPrefix"] == "00Q"
@@ -393,7 +394,7 @@ def test_oauth_client_credentials(http: PinnedSession, sandbox: RunningSandbox) 
         headers={"Authorization": f"Bearer {body['access_token']}"},
     ).json()
     assert org.user_id == info["user_id"]
-    assert info["organization_id"] == "00D000000000000AAA"
+    assert info["organization_id"] == org.org_id
     bad = http.post(
         f"{sandbox.url}/services/oauth2/token",
         data={

@@ -505,14 +505,18 @@ CASES = [
         "WHERE m.IsDeleted = 0 AND (c.Type IS NULL OR c.Type <> 'Webinar') AND m.HasResponded = 0",
     ),
     (
-        "SELECT Id FROM Task WHERE Who.Company LIKE 'acme%' AND Status = 'Completed'",
+        "SELECT Id FROM Task WHERE Who.Title LIKE 'vp%' AND Status = 'Completed'",
         "SELECT t.Id FROM Task t JOIN Lead l ON l.Id = t.WhoId "
-        "WHERE t.IsDeleted = 0 AND lower(l.Company) LIKE 'acme%' AND t.Status = 'Completed'",
+        "WHERE t.IsDeleted = 0 AND lower(l.Title) LIKE 'vp%' AND t.Status = 'Completed'",
     ),
     (
-        "SELECT Id FROM Task WHERE Who.Owner.Name = 'Alice Rep'",
-        "SELECT t.Id FROM Task t JOIN Lead l ON l.Id = t.WhoId JOIN User u ON u.Id = l.OwnerId "
-        "WHERE t.IsDeleted = 0 AND u.Name = 'Alice Rep'",
+        "SELECT Id FROM Task WHERE Who.Type = 'Lead'",
+        "SELECT t.Id FROM Task t JOIN Lead l ON l.Id = t.WhoId WHERE t.IsDeleted = 0",
+    ),
+    (
+        "SELECT Id FROM CampaignMember WHERE Lead.Owner.Name = 'Alice Rep'",
+        "SELECT m.Id FROM CampaignMember m JOIN Lead l ON l.Id = m.LeadId "
+        "JOIN User u ON u.Id = l.OwnerId WHERE m.IsDeleted = 0 AND u.Name = 'Alice Rep'",
     ),
     (
         "SELECT Id FROM Task WHERE CreatedBy.Name != 'Marketing Automation' AND Type IN ('Call')",
@@ -654,18 +658,29 @@ def test_record_shape(soql_db):
 
 
 def test_two_level_parent_and_null_parents(soql_db):
-    """Two-level paths nest twice; a null or dangling reference gives a null parent."""
-    result = run_soql(soql_db, "SELECT Id, Who.Name, Who.Owner.Name, Subject FROM Task ORDER BY Id")
+    """Two-level paths nest twice; a dangling reference gives a null parent."""
+    result = run_soql(
+        soql_db, "SELECT Id, Lead.Name, Lead.Owner.Name, Status FROM CampaignMember ORDER BY Id"
+    )
+    by_id = {row["Id"]: row for row in result.rows}
+
+    lead = by_id["00v000000000001AAA"]["Lead"]
+    assert (lead["attributes"]["type"], lead["Owner"]["attributes"]["type"]) == ("Lead", "User")
+    assert list(by_id["00v000000000001AAA"]) == ["attributes", "Id", "Lead", "Status"]
+    assert by_id["00v000000000005AAA"]["Lead"]["Owner"] is None
+
+
+def test_polymorphic_parent_names_its_object(soql_db):
+    """Who (Contact or Lead) nests the matched record typed by its object; null when none."""
+    result = run_soql(soql_db, "SELECT Id, Who.Name, Who.Type, Subject FROM Task ORDER BY Id")
     by_id = {row["Id"]: row for row in result.rows}
 
     who = by_id["00T000000000001AAA"]["Who"]
-    assert (
-        who["attributes"]["type"], who["Owner"]["attributes"]["type"], who["Owner"]["Name"],
-    ) == ("Lead", "User", "Alice Rep")  # fmt: skip
-    assert list(by_id["00T000000000001AAA"]) == ["attributes", "Id", "Who", "Subject"]
+    assert (who["attributes"]["type"], who["Type"]) == ("Lead", "Lead")
+    assert who["attributes"]["url"].endswith(f"/sobjects/Lead/{L1}")
+    assert list(who) == ["attributes", "Name", "Type"]
     assert None is by_id["00T000000000003AAA"]["Who"]
     assert None is by_id["00T000000000004AAA"]["Who"]
-    assert None is by_id["00T000000000005AAA"]["Who"]["Owner"]
 
 
 def test_parent_field_on_campaign_member(soql_db):

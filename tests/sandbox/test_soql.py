@@ -8,10 +8,11 @@ import pytest
 
 from sfsync.sandbox import schema
 from sfsync.sandbox.soql import (
+    Aggregate,
     And,
     Comparison,
-    CountField,
     FieldPath,
+    GroupedField,
     InList,
     Like,
     Not,
@@ -21,6 +22,7 @@ from sfsync.sandbox.soql import (
     RelativeDate,
     SoqlError,
     format_datetime,
+    parent_of,
     parse,
 )
 
@@ -34,7 +36,8 @@ def path(object_name: str, dotted: str) -> FieldPath:
     *rels, leaf = dotted.split(".")
     for rel in rels:
         ref = next(f for f in obj.fields if f.relationship_name == rel)
-        target = schema.OBJECTS[ref.reference_to[0].lower()]
+        target = parent_of(ref)
+        assert target is not None
         hops.append(Relationship(rel, ref, target))
         obj = target
     field = obj.get(leaf)
@@ -117,10 +120,12 @@ SELECT_CASES = [
      ["Id", "Owner.Name", "CreatedBy.Name"]),
     ("SELECT Id, LeadId, Campaign.Type FROM CampaignMember", "CampaignMember",
      ["Id", "LeadId", "Campaign.Type"]),
-    ("SELECT Id, Who.Name, Who.Company FROM Task", "Task", ["Id", "Who.Name", "Who.Company"]),
+    ("SELECT Id, Who.Name, Who.Title, Who.Type FROM Task", "Task",
+     ["Id", "Who.Name", "Who.Title", "Who.Type"]),
     ("SELECT Id, Lead__r.Company FROM web_activity__c", "Web_Activity__c",
      ["Id", "Lead__r.Company"]),
-    ("SELECT Who.Owner.Name FROM Event", "Event", ["Who.Owner.Name"]),
+    ("SELECT Owner.Profile.Name FROM Lead", "Lead", ["Owner.Profile.Name"]),
+    ("SELECT Lead.Owner.Name FROM CampaignMember", "CampaignMember", ["Lead.Owner.Name"]),
     ("SELECT SFS_Reasons__c FROM Lead", "Lead", ["SFS_Reasons__c"]),
 ]  # fmt: skip
 
@@ -146,14 +151,37 @@ def test_parses_count():
 
 
 def test_parses_count_field_with_and_without_alias():
-    """`COUNT(field)` gets Salesforce's exprN name unless an alias is given."""
-    query = parse("SELECT COUNT(Id), COUNT(Email) withEmail FROM Lead")
+    """An unaliased aggregate gets exprN, counting only the unaliased ones, as Salesforce does."""
+    query = parse("SELECT COUNT(Id), COUNT(Email) withEmail, MAX(CreatedDate) FROM Lead")
 
     assert (
-        CountField(lead("Id"), "expr0"),
-        CountField(lead("Email"), "withEmail"),
-    ) == query.counts
-    assert not query.is_count
+        Aggregate("COUNT", lead("Id"), "expr0"),
+        Aggregate("COUNT", lead("Email"), "withEmail"),
+        Aggregate("MAX", lead("CreatedDate"), "expr1"),
+    ) == query.columns
+    assert (query.is_aggregate, query.is_count, query.group_by) == (True, False, ())
+
+
+def test_parses_group_by_having_and_aggregate_order():
+    """GROUP BY on plain and parent fields, HAVING on an aggregate, ORDER BY an aggregate."""
+    query = parse(
+        "SELECT Campaign.Type kind, COUNT(Id), COUNT_DISTINCT(LeadId) people FROM CampaignMember "
+        "WHERE HasResponded = true GROUP BY Campaign.Type HAVING COUNT(Id) > 2 "
+        "ORDER BY COUNT(Id) DESC LIMIT 5"
+    )
+    member = lambda dotted: path("CampaignMember", dotted)  # noqa: E731
+
+    assert (
+        GroupedField(member("Campaign.Type"), "kind"),
+        Aggregate("COUNT", member("Id"), "expr0"),
+        Aggregate("COUNT_DISTINCT", member("LeadId"), "people"),
+    ) == query.columns
+    assert (member("Campaign.Type"),) == query.group_by
+    assert Comparison(Aggregate("COUNT", member("Id")), ">", 2) == query.having
+    assert (OrderKey(Aggregate("COUNT", member("Id")), descending=True, nulls_last=True),) == (
+        query.order_by
+    )
+    assert [c.key for c in query.columns] == ["kind", "expr0", "people"]
 
 
 def test_parses_order_by_limit_offset():
@@ -189,26 +217,37 @@ def test_datetime_literal_is_normalised_to_storage_text():
     assert format_datetime(query.where.value) == "2024-05-01T10:30:00.250+0000"
 
 
-M, F, T = "MALFORMED_QUERY", "INVALID_FIELD", "INVALID_TYPE"
+M, F, T, U = "MALFORMED_QUERY", "INVALID_FIELD", "INVALID_TYPE", "SANDBOX_UNSUPPORTED_QUERY"
 # (soql, error code, the text at which the error points)
 REJECTED = [
-    ("SELECT Id FROM Lead GROUP BY Id", M, "GROUP"),
-    ("SELECT Industry, COUNT(Id) FROM Lead GROUP BY Industry", M, "SELECT"),
     ("SELECT Id FROM Lead HAVING COUNT(Id) > 1", M, "HAVING"),
-    ("SELECT Id, (SELECT Id FROM Tasks) FROM Lead", M, "SELECT Id FROM Tasks"),
-    ("SELECT Id FROM Lead WHERE Id IN (SELECT WhoId FROM Task)", M, "SELECT WhoId"),
-    ("SELECT Id FROM Lead WHERE Id NOT IN (SELECT WhoId FROM Task)", M, "SELECT WhoId"),
-    ("SELECT Id FROM Lead FOR UPDATE", M, "FOR"),
-    ("SELECT Id FROM Lead LIMIT 1 FOR VIEW", M, "FOR"),
-    ("SELECT Id FROM Lead WITH SECURITY_ENFORCED", M, "WITH"),
-    ("SELECT TYPEOF Who WHEN Lead THEN Name END FROM Task", M, "TYPEOF"),
-    ("SELECT FIELDS(ALL) FROM Lead LIMIT 200", M, "FIELDS"),
-    ("SELECT Id FROM Lead USING SCOPE mine", M, "USING"),
-    ("SELECT Id FROM Lead WHERE CALENDAR_YEAR(CreatedDate) = 2024", M, "CALENDAR_YEAR"),
-    ("SELECT Id FROM Lead ORDER BY DAY_ONLY(CreatedDate)", M, "DAY_ONLY"),
-    ("SELECT SUM(AnnualRevenue) FROM Lead", M, "SUM"),
-    ("SELECT MAX(CreatedDate) FROM Lead", M, "MAX"),
-    ("SELECT toLabel(Status) FROM Lead", M, "toLabel"),
+    ("SELECT Id, (SELECT Id FROM Tasks) FROM Lead", U, "SELECT Id FROM Tasks"),
+    ("SELECT Id FROM Lead WHERE Id IN (SELECT WhoId FROM Task)", U, "SELECT WhoId"),
+    ("SELECT Id FROM Lead WHERE Id NOT IN (SELECT WhoId FROM Task)", U, "SELECT WhoId"),
+    ("SELECT Id FROM Lead FOR UPDATE", U, "FOR"),
+    ("SELECT Id FROM Lead LIMIT 1 FOR VIEW", U, "FOR"),
+    ("SELECT Id FROM Lead WITH SECURITY_ENFORCED", U, "WITH"),
+    ("SELECT TYPEOF Who WHEN Lead THEN Name END FROM Task", U, "TYPEOF"),
+    ("SELECT FIELDS(ALL) FROM Lead LIMIT 200", U, "FIELDS"),
+    ("SELECT Id FROM Lead USING SCOPE mine", U, "USING"),
+    ("SELECT Id FROM Lead WHERE CALENDAR_YEAR(CreatedDate) = 2024", U, "CALENDAR_YEAR"),
+    ("SELECT Id FROM Lead ORDER BY DAY_ONLY(CreatedDate)", U, "DAY_ONLY"),
+    ("SELECT toLabel(Status) FROM Lead", U, "toLabel"),
+    ("SELECT Industry, COUNT(Id) FROM Lead GROUP BY ROLLUP(Industry)", U, "ROLLUP"),
+    ("SELECT COUNT() FROM Lead GROUP BY Industry", U, "GROUP"),
+    ("SELECT Industry, COUNT(Id) FROM Lead GROUP BY CALENDAR_YEAR(CreatedDate)", U,
+     "CALENDAR_YEAR"),
+    ("SELECT Id FROM Lead WHERE COUNT(Id) > 1", M, "COUNT"),
+    ("SELECT Industry, Title, COUNT(Id) FROM Lead GROUP BY Industry", M, "Title,"),
+    ("SELECT Industry FROM Lead GROUP BY AnnualRevenue", F, "AnnualRevenue"),
+    ("SELECT Industry FROM Lead GROUP BY SFS_Reasons__c", F, "SFS_Reasons__c"),
+    ("SELECT SUM(Email) FROM Lead", F, "Email)"),
+    ("SELECT MAX(IsConverted) FROM Lead", F, "IsConverted)"),
+    ("SELECT Industry, COUNT(Id) FROM Lead GROUP BY Industry HAVING Title = 'x'", M, "Title ="),
+    ("SELECT Industry, COUNT(Id) FROM Lead GROUP BY Industry ORDER BY Title", M, "Title"),
+    ("SELECT Industry i FROM Lead", M, "i FROM"),
+    ("SELECT Who.Company FROM Task", F, "Who.Company"),
+    ("SELECT Who.Owner.Name FROM Task", F, "Who.Owner.Name"),
     ("SELECT Id FROM Lead garbage", M, "garbage"),
     ("SELECT Id FROM Lead l", M, " l"),
     ("SELECT Id FROM Lead WHERE Email = 'a' garbage", M, "garbage"),
@@ -243,14 +282,14 @@ REJECTED = [
     ("SELECT Id FROM Lead WHERE Title LIKE 5", F, "5"),
     ("SELECT Id FROM Lead WHERE SFS_Reasons__c = 'x'", F, "SFS_Reasons__c"),
     ("SELECT Id FROM Lead ORDER BY SFS_Reasons__c", F, "SFS_Reasons__c"),
-    ("SELECT Id FROM Lead WHERE CreatedDate = THIS_MONTH", M, "THIS_MONTH"),
+    ("SELECT Id FROM Lead WHERE CreatedDate = THIS_MONTH", U, "THIS_MONTH"),
     ("SELECT Id FROM Lead WHERE CreatedDate = LAST_N_DAYS", M, ""),
     ("SELECT Id FROM Lead WHERE ConvertedDate = 2024-02-30", M, "2024-02-30"),
     ("SELECT Id FROM Lead WHERE Email = :email", M, ":"),
     ('SELECT Id FROM Lead WHERE Email = "a"', M, '"'),
     (r"SELECT Id FROM Lead WHERE Email = 'a\qb'", M, r"\q"),
     ("SELECT Id FROM Lead WHERE Email = 'abc", M, "'abc"),
-    ("SELECT Id FROM Lead WHERE Email INCLUDES ('a')", M, "INCLUDES"),
+    ("SELECT Id FROM Lead WHERE Email INCLUDES ('a')", U, "INCLUDES"),
     ("SELECT Id FROM Lead WHERE (Email = 'a'", M, ""),
     ("SELECT Id FROM Lead WHERE Email IN ()", M, ")"),
     ("SELECT Id FROM Lead LIMIT -1", M, "-1"),
@@ -283,9 +322,22 @@ def test_rejects_unsupported_or_invalid(soql, code, at):
 
 
 def test_error_names_the_unsupported_clause():
-    """A rejected clause says it is unsupported rather than being ignored."""
-    with pytest.raises(SoqlError, match="GROUP BY is not supported"):
-        parse("SELECT Id FROM Lead GROUP BY Id")
+    """Valid SOQL the sandbox lacks says it is unsupported here, not that it is malformed."""
+    with pytest.raises(SoqlError, match="GROUP BY ROLLUP is not supported by the sandbox org"):
+        parse("SELECT Industry, COUNT(Id) FROM Lead GROUP BY ROLLUP(Industry)")
+    with pytest.raises(SoqlError) as info:
+        parse("SELECT Id, (SELECT Id FROM Tasks) FROM Lead")
+    assert info.value.error_code == "SANDBOX_UNSUPPORTED_QUERY"
+    assert "subquery is not supported by the sandbox org" in info.value.message
+
+
+def test_polymorphic_relationship_reads_the_name_object():
+    """Who (Contact or Lead) offers the Name object's fields, as in a real org."""
+    with pytest.raises(SoqlError) as info:
+        parse("SELECT Who.Company FROM Task")
+
+    assert info.value.error_code == "INVALID_FIELD"
+    assert "No such column 'Company' on entity 'Name'" in info.value.message
 
 
 def test_multiline_error_points_at_the_row():

@@ -18,9 +18,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sfsync.definition import conditions
-from sfsync.definition.conditions import canonical, compile_value_test, to_datetime
-from sfsync.definition.model import Condition
+from sfsync.definition.condition_model import Condition
+from sfsync.definition.conditions import canonical, compile_value_test
 from sfsync.scoring import Explanation, qualify
+from sfsync.values.datetimes import to_datetime
 
 from .factories import NOW, USERS, days_ago, default_definition, make_lead, sf_time
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from sfsync.definition.compile import CompiledDefinition
 from sfsync.definition.loader import load_compiled
-from sfsync.definition.model import STATUSES
+from sfsync.definition.terms import STATUSES
 from sfsync.scoring import Qualification, qualify
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from sfsync.scoring import qualify
-from sfsync.scoring.result import format_datetime
+from sfsync.values.datetimes import format_sf_datetime as format_datetime
 from tests.scoring.factories import (
     INTEGRATION,
     MARKETING,

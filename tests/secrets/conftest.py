@@ -111,14 +111,15 @@ class Org:
 
 
 def set_credentials(data_dir: Path, *, token: str, client_secret: str) -> None:
-    """Give a (stopped) sandbox org known credentials."""
+    """Give a (stopped) sandbox org known credentials (its org Id is the token's prefix)."""
     conn = sqlite3.connect(data_dir / "org.sqlite3")
     with conn:
         conn.executemany(
             "INSERT INTO _sandbox_meta (key, value) VALUES (?, ?)"
             " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            [("access_token", token), ("client_secret", client_secret)],
-        )
+            [("access_token", token), ("client_secret", client_secret),
+             ("org_id", token.split("!", maxsplit=1)[0])],
+        )  # fmt: skip
     conn.close()
 
 

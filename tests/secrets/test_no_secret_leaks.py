@@ -95,7 +95,7 @@ SCENARIOS: dict[str, Scenario] = {
         SYNC, auth="wrong_client_secret", exit=1, expect="invalid_client"
     ),
     "wrong_password": Scenario(SYNC, auth="wrong_password", exit=1, expect="invalid_grant"),
-    "jwt_refused": Scenario(SYNC, auth="jwt", exit=1, expect="unsupported_grant_type"),
+    "jwt_refused": Scenario(SYNC, auth="jwt", exit=1, expect="invalid_grant: invalid assertion"),
     "jwt_damaged_key": Scenario(SYNC, auth="jwt_damaged_key", exit=2, expect="could not sign"),
     "sync_5xx": Scenario(SYNC, exit=1, expect="503", faults=ALWAYS_503),
     "check_5xx": Scenario(("check",), exit=2, expect="503", faults=ALWAYS_503),

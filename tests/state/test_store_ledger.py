@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from sfsync.errors import StateStoreError
-from sfsync.state import HistoryEntry, Reject, RunRecord, StateStore
+from sfsync.state import StateStore
+from sfsync.state.models import HistoryEntry, Reject, RunRecord
 from tests.state.factories import lead_id, make_lead
 
 

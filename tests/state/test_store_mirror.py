@@ -6,7 +6,8 @@ from typing import Any
 import pytest
 
 from sfsync.errors import StateStoreError
-from sfsync.state import ACTIVITY_OBJECTS, StateStore
+from sfsync.state import StateStore
+from sfsync.state.mirror import ACTIVITY_OBJECTS
 from tests.state.factories import (
     MODSTAMP,
     lead_id,
@@ -220,27 +221,6 @@ def test_iteration_rejects_zero_batch_size(store: StateStore) -> None:
         next(store.iter_leads_with_activities(batch_size=0))
 
 
-def test_delete_missing_drops_only_unseen_rows_of_that_object(store: StateStore) -> None:
-    """A full sync's delete_missing drops the rows not seen, and only for that object."""
-    _load_small_org(store, leads=3)
-    keep = {make_task(0, 0)["Id"], make_task(4, 0)["Id"]}
-
-    dropped = store.delete_missing("Task", keep)
-
-    assert dropped == 4
-    assert store.count("Task") == 2
-    assert store.count("Lead") == 3
-    assert keep == {t["Id"] for _, acts in _all_batches(store) for t in acts["Task"]}
-
-
-def test_delete_records_drops_given_ids(store: StateStore) -> None:
-    """delete_records drops exactly the given rows."""
-    _load_small_org(store, leads=3)
-
-    assert store.delete_records("Lead", [lead_id(1), "00Q000000000000999"]) == 1
-    assert [lead_id(0), lead_id(2)] == store.lead_ids()
-
-
 def test_lead_ids_for_activities(store: StateStore) -> None:
     """lead_ids_for_activities maps activity Ids to the distinct leads they point at."""
     _load_small_org(store, leads=3)
@@ -256,18 +236,6 @@ def test_users_by_id(store: StateStore) -> None:
     store.upsert_records("User", [user], lead_field=None)
 
     assert {"005000000000001AAA": user} == store.users()
-
-
-def test_max_system_modstamp(store: StateStore) -> None:
-    """max_system_modstamp reports the newest stamp of an object, None when empty."""
-    assert None is store.max_system_modstamp("Task")
-    later = "2026-04-01T00:00:00.000+0000"
-    store.upsert_records(
-        "Task", [make_task(1, 1), make_task(2, 1, SystemModstamp=later)], lead_field="WhoId"
-    )
-
-    assert later == store.max_system_modstamp("Task")
-    assert later > MODSTAMP
 
 
 def test_mirror_columns_are_indexed_not_parsed(store: StateStore) -> None:

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import click
 import pytest
 
 from tests.tune.apiorg import Org
@@ -137,3 +138,14 @@ def test_no_state_store_exits_2(
     assert code == 2
     assert "run `sfsync sync` first" in err
     assert not (tmp_path / "missing.sqlite3").exists()
+
+
+def test_tune_is_a_definition_subcommand() -> None:
+    """`commands/tune.py` registers `tune` on the `definition` group, not the top level."""
+    from sfsync.commands import COMMANDS
+    from sfsync.commands.definition import definition
+    from sfsync.commands.tune import tune as command
+
+    assert isinstance(definition, click.Group)
+    assert definition.commands["tune"] is command
+    assert command not in COMMANDS

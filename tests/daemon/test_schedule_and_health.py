@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from sfsync.daemon import Health, nightly_due, plan_tick, serve_health
+from sfsync.daemon.health import Health, serve_health
+from sfsync.daemon.schedule import nightly_due, plan_tick
 from sfsync.errors import ConfigError
 
 NEW_YORK = ZoneInfo("America/New_York")

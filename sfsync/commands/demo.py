@@ -9,18 +9,55 @@ from __future__ import annotations
 import sqlite3
 from collections import Counter
 from contextlib import closing
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import structlog
+import click
+
+from sfsync.commands.app import AppContext, pass_app
+from sfsync.commands.runtime import Runtime, open_runtime, stderr_console, stdout_console
+from sfsync.commands.sync import exit_code_for, print_report, run_sync
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from sfsync.cli import AppContext
 
-log = structlog.get_logger(__name__)
+@click.command()
+@click.option("--leads", default=2000, show_default=True, help="How many demo leads to seed.")
+@click.option(
+    "--data-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("demo-org"),
+    show_default=True,
+    help="Where the sandbox org and the local state live.",
+)
+@click.option("--seed", default=42, show_default=True, help="Random seed for the demo data.")
+@click.option("--top", default=10, show_default=True, help="How many Sales Ready leads to show.")
+@pass_app
+def demo(app: AppContext, leads: int, data_dir: Path, seed: int, top: int) -> int:
+    """
+    Try sfsync without a Salesforce org: start the sandbox org, seed demo leads, sync,
+    and show the result.
+
+    \b
+    Afterwards:
+      sfsync sandbox serve --data-dir demo-org            # keep the org running
+      # in another terminal (connection.env also names the demo's sync state):
+      sfsync --env-file demo-org/connection.env sync
+      sfsync --env-file demo-org/connection.env explain <LEAD_ID>
+      sfsync --env-file demo-org/connection.env report --out report.html
+    """
+    return run_demo(
+        app,
+        leads=leads,
+        data_dir=data_dir,
+        seed=seed,
+        top=top,
+        now=datetime.now(UTC),
+        console=stdout_console(),
+        err_console=stderr_console(),
+    )
 
 
 def _lead_count(db: Path) -> int:
@@ -47,8 +84,6 @@ def run_demo(
     """Run the demo end to end and return the exit code of its sync pass."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from sfsync.commands.org import exit_code_for, print_report, run_sync
-    from sfsync.commands.runtime import open_runtime
     from sfsync.sandbox.seed import seed_org
     from sfsync.sandbox.server import start_sandbox
 
@@ -67,7 +102,7 @@ def run_demo(
             ) as progress:
                 task = progress.add_task("seed", total=leads)
                 with closing(sqlite3.connect(sandbox.db_path)) as conn:
-                    report = seed_org(
+                    seeded = seed_org(
                         conn,
                         leads=leads,
                         seed=seed,
@@ -75,12 +110,12 @@ def run_demo(
                         progress=lambda n: progress.update(task, completed=n),
                     )
             activity = (
-                report.tasks + report.events + report.campaign_members + report.web_activities
+                seeded.tasks + seeded.events + seeded.campaign_members + seeded.web_activities
             )
             err_console.print(
-                f"Seeded {report.leads:,} leads, "
+                f"Seeded {seeded.leads:,} leads, "
                 f"{activity:,} "
-                f"activity records in {report.seconds:.1f} s."
+                f"activity records in {seeded.seconds:.1f} s."
             )
         else:
             err_console.print(f"Using the existing sandbox org in {data_dir} ({existing:,} leads).")
@@ -103,7 +138,7 @@ def run_demo(
     return exit_code_for(report)
 
 
-def _show_results(rt: Any, console: Console, *, top: int) -> str | None:
+def _show_results(rt: Runtime, console: Console, *, top: int) -> str | None:
     """
     Print the status distribution and the top Sales Ready leads, read from the mirror;
     return the best lead's Id (an example for `explain`), if any.
@@ -168,3 +203,6 @@ def top_reasons(reasons: str, count: int = 3) -> list[str]:
         if len(picked) == count:
             break
     return picked
+
+
+COMMANDS: list[click.Command] = [demo]

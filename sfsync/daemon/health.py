@@ -1,63 +1,19 @@
 """
-The daemon: an incremental pass every few minutes, a full rescore nightly at a local time,
-one instance per org, a clean stop on SIGTERM, and /healthz + /metrics on a loopback port.
-
-`run_forever` only loops; what a tick does is decided by `plan_tick` (pure) and carried out
-by the caller's `tick` function, so tests pass `interval=0` and a tick that sets `stop`.
+The daemon's health: counters of finished passes, `/healthz` (unhealthy when the last
+successful pass is older than three intervals) and Prometheus `/metrics`, served on a
+loopback port from a thread.
 """
 
 from __future__ import annotations
 
-import fcntl
-import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta, tzinfo
+from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
-from typing import IO, Any, Literal
+from typing import Any
 
-import structlog
-
-from sfsync.errors import ConfigError, QuotaExceededError, RetriableSalesforceError
-
-log = structlog.get_logger(__name__)
-
-TickKind = Literal["incremental", "rescore"]
-
-
-def parse_local_time(text: str) -> time:
-    """Parse `HH:MM` (24h) as the nightly rescore's local time."""
-    hours, minutes = text.split(":")
-    return time(int(hours), int(minutes))
-
-
-def nightly_due(*, now: datetime, last_nightly: datetime | None, at: time, tz: tzinfo) -> bool:
-    """
-    True when the most recent scheduled nightly moment (today's or yesterday's `at` in `tz`)
-    has passed and no nightly pass has run since it.
-
-    Moments are compared as instants (UTC), not as wall-clock readings: on a spring-forward
-    day a nightly time inside the skipped hour (02:30 in New York) maps to the instant just
-    after the gap (03:30 EDT), so the pass runs once — comparing wall times there made every
-    tick between 03:00 and 03:30 a rescore. On a fall-back day the first 01:30 counts.
-    """
-    local_now = now.astimezone(tz)
-    scheduled = datetime.combine(local_now.date(), at, tzinfo=tz).astimezone(UTC)
-    if scheduled > now:
-        yesterday = local_now.date() - timedelta(days=1)
-        scheduled = datetime.combine(yesterday, at, tzinfo=tz).astimezone(UTC)
-    return last_nightly is None or last_nightly < scheduled
-
-
-def plan_tick(*, now: datetime, last_nightly: datetime | None, at: time, tz: tzinfo) -> TickKind:
-    """Which kind of pass this tick runs: the nightly rescore when due, else incremental."""
-    return (
-        "rescore"
-        if nightly_due(now=now, last_nightly=last_nightly, at=at, tz=tz)
-        else "incremental"
-    )
+from sfsync.errors import ConfigError
 
 
 @dataclass
@@ -181,75 +137,3 @@ def serve_health(
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, name="sfsync-health", daemon=True).start()
     return server
-
-
-class InstanceLock:
-    """
-    One daemon per org: an exclusive flock on a file beside the state store.
-
-    The lock is released by the kernel when the process dies, so a SIGKILLed daemon never
-    leaves a stale lock behind.
-    """
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._fh: IO[str] | None = None
-
-    @classmethod
-    def beside(cls, state_path: Path) -> InstanceLock:
-        """The org's lock: `<state file>.lock`, shared by the daemon, sync and backfill."""
-        return cls(Path(str(state_path) + ".lock"))
-
-    def acquire(self) -> None:
-        """Take the lock or raise ConfigError naming the holder's pid."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fh = self.path.open("a+")
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            fh.seek(0)
-            holder = fh.read().strip() or "unknown"
-            fh.close()
-            msg = (
-                f"an sfsync daemon, sync or backfill is already running for this org (pid "
-                f"{holder}, lock {self.path}); one at a time per org: wait for it or stop "
-                "it, or point SFSYNC_STATE_PATH at another org's state"
-            )
-            raise ConfigError(msg) from None
-        fh.seek(0)
-        fh.truncate()
-        fh.write(str(os.getpid()))
-        fh.flush()
-        self._fh = fh
-
-    def release(self) -> None:
-        """Release the lock (also released automatically when the process exits)."""
-        if self._fh is not None:
-            fcntl.flock(self._fh, fcntl.LOCK_UN)
-            self._fh.close()
-            self._fh = None
-
-    def __enter__(self) -> InstanceLock:
-        self.acquire()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.release()
-
-
-def run_forever(tick: Callable[[], None], *, interval: float, stop: threading.Event) -> None:
-    """
-    Call `tick` every `interval` seconds until `stop` is set.
-
-    Per-tick policy (STYLE §8): a spent budget or a Salesforce outage that outlasted the
-    retries logs a warning and waits for the next tick; anything else (authentication,
-    configuration, state store) propagates so the supervisor restarts or alerts.
-    """
-    while not stop.is_set():
-        try:
-            tick()
-        except QuotaExceededError as exc:
-            log.warning("sfsync.daemon.budget_spent", error=str(exc))
-        except RetriableSalesforceError as exc:
-            log.warning("sfsync.daemon.salesforce_unavailable", error=str(exc))
-        stop.wait(interval)

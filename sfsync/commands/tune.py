@@ -3,7 +3,8 @@
 from the org's conversions in the local mirror, with the evidence beside them.
 
 Thin: it checks the learning extra is installed, opens the state store, runs the study
-(`sfsync.tune.study`) and writes what it found.
+(`sfsync.tune.study`) and writes what it found. It registers itself on the `definition`
+group; `commands/__init__.py` imports this module so the registration runs.
 """
 
 from __future__ import annotations
@@ -16,14 +17,15 @@ from pathlib import Path
 import click
 import structlog
 
-from sfsync.cli import EXIT_OK, EXIT_USAGE, AppContext, pass_app
-from sfsync.commands.runtime import MOMENT, definition_option
+from sfsync.commands.app import EXIT_OK, EXIT_USAGE, AppContext, pass_app
+from sfsync.commands.definition import definition as definition_group
+from sfsync.commands.options import MOMENT, definition_option
 from sfsync.errors import ConfigError
 
 log = structlog.get_logger(__name__)
 
 
-@click.command()
+@definition_group.command()
 @definition_option
 @click.option(
     "--out",
@@ -242,4 +244,5 @@ def _fmt(value: float | None, pattern: str) -> str:
     return "n/a" if value is None else pattern.format(value)
 
 
-__all__ = ["tune"]
+COMMANDS: tuple[click.Command, ...] = ()
+"""Nothing for the top-level group: `tune` is a `definition` subcommand."""

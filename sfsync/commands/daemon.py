@@ -1,0 +1,97 @@
+"""`sfsync daemon`: build the daemon from the settings, serve its health, and run it."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import click
+import structlog
+
+from sfsync.commands.app import EXIT_FAILURE, EXIT_OK, AppContext, pass_app
+from sfsync.commands.options import definition_option
+from sfsync.commands.runtime import open_runtime
+from sfsync.commands.sync import exit_code_for
+
+log = structlog.get_logger(__name__)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@click.command()
+@click.option("--once", is_flag=True, help="Run a single tick and exit (for cron and timers).")
+@definition_option
+@pass_app
+def daemon(app: AppContext, once: bool, definition: Path | None) -> int:
+    """
+    Keep every lead current: an incremental pass every SFSYNC_INTERVAL_MINUTES and a full
+    rescore nightly at SFSYNC_NIGHTLY_AT in SFSYNC_TIMEZONE.
+
+    \b
+    One daemon per org (a lock beside the state store). SIGTERM/SIGINT finish the current
+    batch, record the pass as interrupted (resumable) and exit 0. With
+    SFSYNC_HEALTH_PORT set, serves /healthz (503 when the last successful pass is older
+    than three intervals) and Prometheus /metrics on loopback.
+    """
+    from sfsync.daemon import Daemon, Health, Schedule, parse_local_time, serve_health
+    from sfsync.state.lock import InstanceLock
+
+    settings = app.settings()
+    schedule = Schedule(
+        interval_seconds=settings.interval_minutes * 60.0,
+        nightly_at=parse_local_time(settings.nightly_at),
+        tz=ZoneInfo(settings.timezone),  # the settings checked the name
+    )
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: object) -> None:
+        log.info("sfsync.daemon.stop_requested", signal=signal.Signals(signum).name)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    health = Health(interval_seconds=schedule.interval_seconds, started_at=_now())
+    with InstanceLock.beside(settings.state_path), open_runtime(app, definition=definition) as rt:
+        server = None
+        if settings.health_port:
+            server = serve_health(
+                health, host=settings.health_host, port=settings.health_port, clock=_now
+            )
+            log.info("sfsync.daemon.health_serving", port=server.server_address[1])
+        assert rt.client is not None
+        service = Daemon(
+            rt.client,
+            rt.store,
+            rt.definition,
+            schedule=schedule,
+            overlap=timedelta(seconds=settings.overlap_seconds),
+            clock=_now,
+            health=health,
+            stop=stop,
+            once=once,
+        )
+        log.info(
+            "sfsync.daemon.started",
+            interval_minutes=settings.interval_minutes,
+            nightly_at=settings.nightly_at,
+            timezone=settings.timezone,
+        )
+        try:
+            service.run()
+        finally:
+            if server is not None:
+                server.shutdown()
+                server.server_close()
+    log.info("sfsync.daemon.stopped")
+    if not once:
+        return EXIT_OK
+    # --once: the exit code of its single pass (0, 3 partial, 1 failed or no pass).
+    return exit_code_for(service.last_report) if service.last_report else EXIT_FAILURE
+
+
+COMMANDS: list[click.Command] = [daemon]
