@@ -24,12 +24,13 @@ from sfsync.commands import (
     sandbox,
     score,
     sync,
+    tune,
 )
 
 COMMANDS: tuple[click.Command, ...] = tuple(
     command
     for module in (
-        definition,  # sfsync definition lint|doc|diff (tune plugs in there)
+        definition,  # sfsync definition lint|doc|diff|tune (tune.py plugs in there)
         score,  # sfsync score (offline)
         sandbox,  # sfsync sandbox serve|seed
         check,  # sfsync check
@@ -40,6 +41,7 @@ COMMANDS: tuple[click.Command, ...] = tuple(
         fields,  # sfsync fields (Salesforce DX metadata)
         report,  # sfsync report (lead-quality report from the mirror)
         backfill,  # sfsync backfill (dry run, --apply, resumable)
+        tune,  # sfsync definition tune: registers itself on the definition group (no COMMANDS)
     )
     for command in module.COMMANDS
 )

@@ -1,5 +1,6 @@
 """
-`sfsync definition …`: check a definition file and render it for sign-off.
+`sfsync definition …`: check a definition file, render it for sign-off, compare two, and
+(`tune.py`) propose new points learnt from conversions.
 
     sfsync definition lint mappings/default.yaml mappings/acme.yaml
     sfsync definition doc mappings/default.yaml --output definition.md
@@ -32,12 +33,13 @@ log = structlog.get_logger(__name__)
 @click.group()
 def definition() -> None:
     """
-    Check the agreed definition of a qualified lead, and render it for sign-off.
+    Check, document, compare and tune the agreed definition of a qualified lead.
 
     \b
     sfsync definition lint mappings/default.yaml mappings/acme.yaml
     sfsync definition doc mappings/acme.yaml --output definition.md
     sfsync --env-file .env definition diff mappings/default.yaml mappings/acme.yaml
+    sfsync --env-file .env definition tune --out proposal.yaml --evidence tune.html
     """
 
 

@@ -64,6 +64,16 @@ def _svg(fig: Figure, title: str) -> str:
     return text.replace("<svg", '<svg role="img" class="chart"', 1)
 
 
+def page_style() -> Any:
+    """The charts' matplotlib style, for other pages drawn like the report (tune evidence)."""
+    return dict(_RC)
+
+
+def to_svg(fig: Figure, title: str) -> str:
+    """*fig* as inline SVG in the report's style (for other pages drawn like the report)."""
+    return _svg(fig, title)
+
+
 def _label_bars(
     ax: Axes, bars: BarContainer, values: Sequence[float], labels: Sequence[str]
 ) -> None:

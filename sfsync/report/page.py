@@ -52,6 +52,12 @@ footer { color: var(--muted); font-size: 13px; margin-top: 36px; }
 """
 
 
+CONTENT_SECURITY_POLICY = _CSP
+"""No script, nothing fetched: the report's policy, shared by the tune evidence page."""
+STYLESHEET = _CSS
+"""The report's look, shared by the tune evidence page."""
+
+
 def _e(value: object) -> str:
     return html.escape(str(value), quote=True)
 

@@ -274,6 +274,30 @@ class MirrorStore(Database):
                 return
             after = leads[-1][0]
 
+    def iter_leads(self, *, batch_size: int = 1000) -> Iterator[list[dict[str, Any]]]:
+        """
+        Yield batches of every non-deleted mirrored Lead, without its activity, in Id order.
+
+        Raises:
+            StateStoreError: SQLite failed.
+            ValueError: *batch_size* is below 1.
+        """
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+        after = ""
+        while True:
+            with self._reading("iter_leads") as conn:
+                rows = conn.execute(
+                    "SELECT id, data FROM record WHERE object = 'Lead' AND is_deleted = 0 "
+                    "AND id > ? ORDER BY id LIMIT ?",
+                    (after, batch_size),
+                ).fetchall()
+            if rows:
+                yield [loads(data) for _, data in rows]
+            if len(rows) < batch_size:
+                return
+            after = rows[-1][0]
+
     def lead_ids_for_activities(self, object_name: str, ids: Iterable[str]) -> set[str]:
         """
         Return the leads the given mirrored activities point at (deleted activities included).

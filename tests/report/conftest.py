@@ -15,6 +15,7 @@ from sfsync.definition import load_compiled
 from sfsync.report import Report, load_report
 from sfsync.sandbox.server import RunningSandbox, start_sandbox
 from sfsync.state import StateStore
+from tests.conftest import FAST_BULK_POLLS
 
 # CI sets REQUIRE_BROWSER_TEST=1 so that a missing Chromium fails the browser test instead
 # of skipping it.
@@ -50,7 +51,8 @@ class DemoOrg:
         """Run the CLI against this org and state store."""
         with pytest.MonkeyPatch.context() as mp:
             for name in [n for n in os.environ if n.startswith("SFSYNC_")]:
-                mp.delenv(name)
+                if name not in FAST_BULK_POLLS:
+                    mp.delenv(name)
             mp.setenv("SFSYNC_STATE_PATH", str(self.state_path))
             try:
                 return cli.main(
