@@ -12,6 +12,9 @@ import click
 
 from sfsync.commands.options import MOMENT
 
+# The sandbox's org profiles (sandbox/profiles/); listed here so --help stays fast.
+PROFILE_NAMES = ("demo", "plain", "account-engagement", "marketo", "hubspot")
+
 _DATA_DIR = click.option(
     "--data-dir",
     required=True,
@@ -135,13 +138,33 @@ def serve(
     " Same seed + now = same data.",
 )
 @click.option("--activities-per-lead", default=6.0, show_default=True, type=click.FloatRange(0))
+@click.option(
+    "--profile",
+    "profile_name",
+    type=click.Choice(PROFILE_NAMES),
+    default="demo",
+    show_default=True,
+    help="The org's setup: demo (the default definition's schema), plain (standard fields"
+    " only), account-engagement, marketo or hubspot (a marketing automation package's fields"
+    " and logged activity).",
+)
 def seed_command(
-    data_dir: Path, leads: int, seed_value: int, now: datetime | None, activities_per_lead: float
+    data_dir: Path,
+    leads: int,
+    seed_value: int,
+    now: datetime | None,
+    activities_per_lead: float,
+    profile_name: str,
 ) -> int:
     """
-    Replace the org's demo data with LEADS leads and their activity.
+    Replace the org's data with LEADS leads and their activity, shaped like --profile.
 
-    Works while `sandbox serve` runs on the same directory (SQLite WAL).
+    \b
+    sfsync sandbox seed --data-dir var/plain --leads 5000 --profile plain
+    sfsync sandbox seed --data-dir var/ae --leads 5000 --profile account-engagement
+
+    Works while `sandbox serve` runs on the same directory (SQLite WAL); after changing a
+    running org's profile, restart `sandbox serve` so it describes the new schema.
     """
     import sqlite3
 
@@ -150,6 +173,7 @@ def seed_command(
 
     from sfsync.sandbox import schema
     from sfsync.sandbox.org import DB_FILE
+    from sfsync.sandbox.profiles import stored_profile
     from sfsync.sandbox.seed import seed_org
 
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -158,6 +182,7 @@ def seed_command(
     try:
         conn.execute("PRAGMA journal_mode=WAL")
         schema.create_tables(conn)
+        before = stored_profile(conn).name
         console = Console(stderr=True)
         with Progress(
             "[progress.description]{task.description}",
@@ -175,6 +200,7 @@ def seed_command(
                 now=moment,
                 activities_per_lead=activities_per_lead,
                 progress=lambda n: progress.update(task, completed=n),
+                profile=profile_name,
             )
     finally:
         conn.close()
@@ -182,8 +208,14 @@ def seed_command(
         f"Seeded {report.leads} leads, {report.tasks} tasks, {report.events} events,"
         f" {report.campaign_members} campaign members, {report.web_activities} web visits,"
         f" {report.users} users, {report.campaigns} campaigns ({report.deleted} deleted rows)"
-        f" in {report.seconds:.2f}s into {data_dir / DB_FILE}"
+        f" in {report.seconds:.2f}s into {data_dir / DB_FILE} (profile {report.profile})"
     )
+    if before != report.profile:
+        click.echo(
+            f"The org's profile changed from {before} to {report.profile}: restart a running"
+            " `sfsync sandbox serve` on this directory so it serves the new schema.",
+            err=True,
+        )
     return 0
 
 

@@ -132,7 +132,7 @@ def describe_field(fdef: FieldDef) -> dict[str, Any]:
 
 def _child_relationships(obj: ObjectDef) -> list[dict[str, Any]]:
     children = []
-    for child in schema.OBJECTS.values():
+    for child in schema.active_objects().values():
         for fdef in child.fields:
             if obj.name in fdef.reference_to and fdef.name not in (
                 "CreatedById",
@@ -188,7 +188,7 @@ def describe_global(version: str) -> dict[str, Any]:
     return {
         "encoding": "UTF-8",
         "maxBatchSize": 200,
-        "sobjects": [sobject_summary(o, version) for o in schema.OBJECTS.values()],
+        "sobjects": [sobject_summary(o, version) for o in schema.active_objects().values()],
     }
 
 

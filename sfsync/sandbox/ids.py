@@ -45,3 +45,19 @@ def normalize_id(text: str) -> str | None:
     if len(text) == 18 and text[15:].upper() != checksum(id15):
         return None
     return with_checksum(id15)
+
+
+def make_id(prefix: str, n: int) -> str:
+    """
+    Return the *n*-th 18-character Id with the 3-character key *prefix* (seeded data).
+
+    The 15-character body is the prefix, ``000`` and *n* in base 62 (9 digits), with
+    Salesforce's case-safe checksum, so it passes the same checks as an Id the API returns.
+    """
+    if len(prefix) != 3 or not 0 <= n < 62**9:
+        raise ValueError(f"cannot make an Id from prefix {prefix!r} and number {n}")
+    digits = []
+    for _ in range(9):
+        n, d = divmod(n, 62)
+        digits.append(_BASE62[d])
+    return with_checksum(prefix + "000" + "".join(reversed(digits)))

@@ -42,6 +42,7 @@ from sfsync.errors import ConfigError
 from sfsync.sandbox import metadata_rules as rules
 from sfsync.sandbox import schema, setup_rows
 from sfsync.sandbox.ids import new_id
+from sfsync.sandbox.profiles import stored_profile
 from sfsync.sandbox.protocol import ApiError, Request, Response, json_response, not_found
 from sfsync.sandbox.schema import FieldDef, ObjectDef
 
@@ -130,7 +131,7 @@ def _build_objects(conn: sqlite3.Connection, *, outputs_present: bool) -> dict[s
             deployed.setdefault(obj_name.lower(), {})[name.lower()] = fdef
     hidden = set() if outputs_present else {f.name.lower() for f in schema.OUTPUT_FIELDS}
     objects: dict[str, ObjectDef] = {}
-    for key, obj in schema.OBJECTS.items():
+    for key, obj in stored_profile(conn).schema().items():
         extra = dict(deployed.get(key, {}))
         if not extra and (key != "lead" or not hidden):
             objects[key] = obj

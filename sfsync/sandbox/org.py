@@ -132,7 +132,7 @@ class SandboxOrg:
     def _latest_modstamp_ms(self) -> int:
         latest = 0
         with self.lock:
-            for obj in schema.OBJECTS.values():
+            for obj in self.objects.values():
                 row = self.conn.execute(f'SELECT max(SystemModstamp) FROM "{obj.name}"').fetchone()  # noqa: S608 - schema names
                 if row[0]:
                     try:
@@ -141,6 +141,11 @@ class SandboxOrg:
                         continue
                     latest = max(latest, int(moment.timestamp() * 1000))
         return latest
+
+    def reload_objects(self) -> None:
+        """Re-read the org's objects (after `seed_org` gave the database another profile)."""
+        with self.lock:
+            self.objects = load_objects(self.conn)
 
     # --- clock -----------------------------------------------------------------------------
 

@@ -538,7 +538,7 @@ def collection_delete(ctx: CallContext) -> Response:
         obj = next(
             (
                 o
-                for o in schema.OBJECTS.values()
+                for o in schema.active_objects().values()
                 if normalized and normalized.startswith(o.key_prefix)
             ),
             schema.LEAD,

@@ -247,6 +247,11 @@ def objects_in_use(objects: Mapping[str, ObjectDef]) -> Iterator[None]:
         _ACTIVE.reset(token)
 
 
+def active_objects() -> Mapping[str, ObjectDef]:
+    """The current org's objects by lower-case name (the static schema outside a request)."""
+    return _ACTIVE.get() or OBJECTS
+
+
 def get_object(name: str) -> ObjectDef | None:
     """Look an object up case-insensitively, as the API does (in the current org's schema)."""
     return (_ACTIVE.get() or OBJECTS).get(name.lower())
@@ -271,12 +276,13 @@ def index_ddl(obj: ObjectDef) -> list[str]:
     return stmts
 
 
-def create_tables(conn: object) -> None:
+def create_tables(conn: object, objects: Mapping[str, ObjectDef] | None = None) -> None:
     """
     Create every object's table and indexes on an open sqlite3 connection (idempotent), and
     add the columns a table made by an earlier version lacks, so an old data directory opens.
+    *objects* (by lower-case name) replaces the static schema: an org profile's objects.
     """
-    for obj in OBJECTS.values():
+    for obj in (OBJECTS if objects is None else objects).values():
         conn.execute(table_ddl(obj))  # type: ignore[attr-defined]
         rows = conn.execute(f'PRAGMA table_xinfo("{obj.name}")').fetchall()  # type: ignore[attr-defined]
         have = {str(r[1]).lower() for r in rows}
@@ -293,6 +299,7 @@ __all__ = [
     "INDUSTRIES", "INT", "LEAD", "LEAD_SOURCES", "LEAD_STATUSES", "LEGACY_ORG_ID", "OBJECTS",
     "ORGANIZATION", "OUTPUT_FIELDS", "PERMISSION_SET", "PERMISSION_SET_ASSIGNMENT", "PICKLIST",
     "PROFILE", "REFERENCE", "SFS_STATUSES", "STRING", "TASK", "TASK_STATUSES", "TEXTAREA",
-    "URL", "USER", "WEB_ACTIVITY", "FieldDef", "ObjectDef", "create_tables", "get_object",
+    "URL", "USER", "WEB_ACTIVITY", "FieldDef", "ObjectDef", "active_objects", "create_tables",
+    "get_object",
     "index_ddl", "objects_in_use", "table_ddl",
 ]  # fmt: skip
