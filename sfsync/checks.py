@@ -219,6 +219,21 @@ def check_definition_against_org(
             )
         )
 
+    signal_fields = lead_signal_fields(definition)
+    if signal_fields:
+        missing = [name for name in signal_fields if name.lower() not in lead]
+        results.append(
+            CheckResult(
+                "activity",
+                "Lead (signals kept on the lead)",
+                ok=not missing,
+                detail="all fields readable" if not missing else "missing: " + ", ".join(missing),
+                fix=""
+                if not missing
+                else f"grant read access to Lead.{', Lead.'.join(missing)}, or remove the "
+                "engagement sources on Lead that read them",
+            )
+        )
     read_fields = definition.read_fields()
     for object_name in definition.activity_objects():
         describe = describes.get(object_name)
@@ -260,6 +275,17 @@ def check_definition_against_org(
             )
         )
     return results
+
+
+def lead_signal_fields(definition: CompiledDefinition) -> list[str]:
+    """The Lead fields engagement sources on the Lead itself read (date and tested fields)."""
+    names: list[str] = []
+    for source in definition.definition.engagement.sources:
+        if source.object == "Lead":
+            names.append(source.at)
+            if source.when is not None:
+                names.extend(leaf.field for leaf in source.when.leaves() if leaf.field)
+    return list(dict.fromkeys(names))
 
 
 def budget_result(limits: Mapping[str, Any], budget_pct: float) -> CheckResult:

@@ -183,9 +183,11 @@ def render_explanation(result: dict[str, Any], console: Console) -> None:
     s = result["summary"]
     title = " · ".join(_safe(x) for x in (lead["Name"], lead["Company"], lead["Id"]) if x)
     console.print(f"[bold]{title}[/bold]")
+    judged = len(result["bant"])
+    bant_text = f", BANT {s['bant']}/{judged}" if judged else ", BANT not judged"
     console.print(
         f"[bold]{s['status']}[/bold]  grade {s['grade']}  score {s['score']}  "
-        f"(fit {s['fit']}, engagement {s['engagement']}, BANT {s['bant']}/4)  "
+        f"(fit {s['fit']}, engagement {s['engagement']}{bant_text})  "
         f"as of {result['as_of'][:16]}, definition {result['definition_version']}"
     )
     console.print(f"Decision: {_safe(s['decision'], None)}")

@@ -20,7 +20,8 @@ from sfsync.definition.conditions import (
     compile_value_test,
 )
 from sfsync.definition.model import Definition
-from sfsync.definition.terms import BANT_CRITERIA
+
+LEAD = "Lead"
 
 InputKind = Literal["number", "date", "text"]
 
@@ -192,6 +193,10 @@ class CompiledDefinition:
     # Lookups derived from the fields above, for the engine's hot path (see __post_init__).
     activity_plan: tuple[ActivityPlan, ...] = field(init=False, repr=False, compare=False)
     """Per activity object, in `activity_objects()` order: its sources and touch sources."""
+    lead_plan: tuple[tuple[RecordTest | None, str, int], ...] = field(
+        init=False, repr=False, compare=False
+    )
+    """(test, date field, signal rank) per signal on the Lead itself; each counts once."""
     signal_caps: tuple[float, ...] = field(init=False, repr=False, compare=False)
     """Each signal's cap, in signal (rank) order."""
     signal_points: tuple[float, ...] = field(init=False, repr=False, compare=False)
@@ -223,6 +228,8 @@ class CompiledDefinition:
             for obj in self._activity_objects
         )
         object.__setattr__(self, "activity_plan", plan)
+        lead_plan = tuple((s.test, s.at, s.signal.rank) for s in self.sources.get(LEAD, ()))
+        object.__setattr__(self, "lead_plan", lead_plan)
         object.__setattr__(self, "signal_caps", tuple(s.cap for s in self.signals))
         object.__setattr__(self, "signal_points", tuple(s.points for s in self.signals))
         object.__setattr__(self, "signal_hand_raises", tuple(s.hand_raise for s in self.signals))
@@ -273,9 +280,8 @@ def compile_definition(definition: Definition) -> CompiledDefinition:
         uses[adjustment.input].append(adjustment.when)
     for disqualifier in d.fit.disqualifiers:
         uses[disqualifier.input].append(disqualifier.when)
-    for name in BANT_CRITERIA:
-        bant = getattr(d.bant, name)
-        uses[bant.input].append(bant.met)
+    for _, bant_spec in d.bant.judged():
+        uses[bant_spec.input].append(bant_spec.met)
     inputs = tuple(
         CompiledInput(name, spec.field, condition_kind(uses[name]), spec.optional)
         for name, spec in d.inputs.items()
@@ -319,14 +325,12 @@ def compile_definition(definition: Definition) -> CompiledDefinition:
     bant = tuple(
         CompiledBant(
             name=name,
-            input=getattr(d.bant, name).input,
-            test=compile_value_test(getattr(d.bant, name).met),
-            unknown_values=frozenset(
-                v.strip().casefold() for v in getattr(d.bant, name).unknown_values
-            ),
-            says=getattr(d.bant, name).says,
+            input=spec.input,
+            test=compile_value_test(spec.met),
+            unknown_values=frozenset(v.strip().casefold() for v in spec.unknown_values),
+            says=spec.says,
         )
-        for name in BANT_CRITERIA
+        for name, spec in d.bant.judged()
     )
     signals = {
         name: CompiledSignal(name, s.label, float(s.points), float(s.cap), s.hand_raise, rank)
@@ -357,9 +361,12 @@ def compile_definition(definition: Definition) -> CompiledDefinition:
     std = d.status.standard_status
     outputs = tuple(d.outputs.items())
     output_fields = tuple(api for _, api in outputs)
+    # A signal on the Lead itself (a package's score and date) reads the Lead, not an
+    # activity object: it is scored from the lead record (see `lead_plan`).
     activity_objects = tuple(
         dict.fromkeys(
-            [s.object for s in d.engagement.sources] + [s.object for s in d.touches.sources]
+            [s.object for s in d.engagement.sources if s.object != LEAD]
+            + [s.object for s in d.touches.sources]
         )
     )
     return CompiledDefinition(
@@ -426,6 +433,11 @@ def _read_fields(
     d: Definition, activity_objects: tuple[str, ...], output_fields: tuple[str, ...]
 ) -> dict[str, tuple[str, ...]]:
     lead = ["Id", *(spec.field for spec in d.inputs.values()), *LEAD_SYSTEM_FIELDS]
+    for source in d.engagement.sources:
+        if source.object == LEAD:
+            lead.append(source.at)
+            if source.when is not None:
+                lead.extend(leaf.field for leaf in source.when.leaves() if leaf.field)
     if d.status.standard_status.enabled:
         lead.append(d.status.standard_status.field)
     lead.extend(output_fields)

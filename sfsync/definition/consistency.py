@@ -8,11 +8,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from sfsync.definition.terms import BANT_CRITERIA, STATUSES
+from sfsync.definition.terms import STATUSES
 
 if TYPE_CHECKING:
     from sfsync.definition.condition_model import Condition
-    from sfsync.definition.model import BantCriterion, Definition, FitGroup
+    from sfsync.definition.model import Definition, FitGroup
 
 
 def definition_problems(  # noqa: PLR0912 - one flat list of checks
@@ -52,8 +52,7 @@ def definition_problems(  # noqa: PLR0912 - one flat list of checks
         if name in names:
             yield (*loc, "name"), f"name {name!r} is already used at {_dotted(names[name])}"
         names[name] = loc
-    for crit_name in BANT_CRITERIA:
-        bant: BantCriterion = getattr(self.bant, crit_name)
+    for crit_name, bant in self.bant.judged():
         yield from check_input(("bant", crit_name, "input"), bant.input)
         yield from _lead_condition_problems(("bant", crit_name, "met"), bant.met)
 
@@ -167,8 +166,15 @@ def _lead_field_problems(definition: Definition) -> Iterator[tuple[tuple[str | i
     for i, touch in enumerate(definition.touches.sources):
         sources.append((("touches", "sources", i), touch.object, touch.lead_field))
     for loc, obj, lead_field in sources:
-        if obj == "Lead":
-            yield (*loc, "object"), "Lead is not an activity object"
+        if obj == "Lead" and loc[0] == "touches":
+            yield (*loc, "object"), "Lead is not an activity object: a touch is a Task or Event"
+            continue
+        if obj == "Lead" and lead_field != "Id":
+            yield (
+                (*loc, "lead_field"),
+                "a signal on the Lead itself points at it through its own Id: use lead_field: Id",
+            )
+            continue
         if obj in first and first[obj][0] != lead_field:
             yield (
                 (*loc, "lead_field"),

@@ -11,6 +11,7 @@ definition only, so the same file always renders byte for byte the same page.
 
 from __future__ import annotations
 
+from sfsync.definition.coverage import input_users, not_judged_section
 from sfsync.definition.fingerprint import content_fingerprint
 from sfsync.definition.model import Definition, FitGroup
 from sfsync.definition.terms import BANT_CRITERIA, STATUSES
@@ -80,6 +81,7 @@ def render_markdown(definition: Definition) -> str:
         _status(d),
         _grade_and_score(d),
         _outputs(d),
+        not_judged_section(d),
         _sign_off(d),
     ]
     return "\n\n".join(p.rstrip() for p in parts) + "\n"
@@ -112,7 +114,7 @@ def _overview(d: Definition) -> str:
 
 
 def _inputs(d: Definition) -> str:
-    users = _input_users(d)
+    users = input_users(d)
     rows = [
         [
             f"`{name}`",
@@ -193,8 +195,8 @@ def _group(title: str, group: FitGroup) -> str:
 
 def _bant(d: Definition) -> str:
     rows = []
-    for name in BANT_CRITERIA:
-        crit = getattr(d.bant, name)
+    judged = d.bant.judged()
+    for name, crit in judged:
         subject = subject_of(crit.input.replace("_", " "))
         unknown = (
             f"; {join_or([quote(v) for v in crit.unknown_values])} counts as unknown"
@@ -208,14 +210,21 @@ def _bant(d: Definition) -> str:
                 crit.says,
             ]
         )
+    off = [name.capitalize() for name in BANT_CRITERIA if getattr(d.bant, name) is None]
+    if not judged:
+        return "\n".join(
+            ["## BANT: budget, authority, need, timeframe", "", "Off: no BANT criterion is judged."]
+        )
     return "\n".join(
         [
             "## BANT: budget, authority, need, timeframe",
             "",
-            f"BANT on the Lead is the number of these four that are met (0{DASH}4); the reasons "
-            "name the ones that are unknown, so reps know what to ask.",
+            f"BANT on the Lead is the number of these {len(judged)} that are met "
+            f"(0{DASH}{len(judged)}); the reasons name the ones that are unknown, so reps know "
+            "what to ask.",
             "",
             table(["Criterion", "Met when", "Means"], rows),
+            *(["", f"Off (not judged): {join_and(off)}."] if off else []),
         ]
     )
 
@@ -416,28 +425,6 @@ def _sign_off(d: Definition) -> str:
 
 
 # --- small words -----------------------------------------------------------------------------
-
-
-def _input_users(d: Definition) -> dict[str, list[str]]:
-    users: dict[str, list[str]] = {}
-
-    def add(name: str, what: str) -> None:
-        if what not in users.setdefault(name, []):
-            users[name].append(what)
-
-    for group_name, group in (("account fit", d.fit.account), ("person fit", d.fit.person)):
-        for c in group.criteria:
-            add(c.input, f"{group_name} ({c.label})")
-    for a in d.fit.adjustments:
-        add(a.input, f"adjustment ({a.says})")
-    for q in d.fit.disqualifiers:
-        add(q.input, f"disqualifier ({q.says})")
-    for name in BANT_CRITERIA:
-        add(getattr(d.bant, name).input, f"BANT {name}")
-    for group_name, members in d.status.insufficient_data.groups.items():
-        for member in members:
-            add(member, f"enough data? ({group_name})")
-    return users
 
 
 def _thresholds_in_words(thresholds: dict[str, int], what: str) -> str:

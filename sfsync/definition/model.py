@@ -29,7 +29,7 @@ from sfsync.definition.condition_model import (
     Text,
 )
 from sfsync.definition.consistency import definition_problems
-from sfsync.definition.terms import CUSTOM_FIELD, OUTPUT_KEYS
+from sfsync.definition.terms import BANT_CRITERIA, CUSTOM_FIELD, OUTPUT_KEYS
 
 
 class InputSpec(Model):
@@ -68,7 +68,7 @@ class Criterion(Model):
 class FitGroup(Model):
     """Account fit or person fit: a sum of criteria, capped."""
 
-    max: int = Field(ge=0, le=100)
+    max: int = Field(default=0, ge=0, le=100)
     """The most points this group can give (0..100)."""
     criteria: list[Criterion] = Field(default_factory=list)
     """The criteria, each scored independently and summed."""
@@ -109,10 +109,10 @@ class Disqualifier(Model):
 class FitSpec(Model):
     """Fit 0..100 = account (capped) + person (capped) + adjustments, clamped to 0..100."""
 
-    account: FitGroup
-    """Account fit: industry, size, revenue."""
-    person: FitGroup
-    """Person fit: seniority and buying function from the title."""
+    account: FitGroup = Field(default_factory=FitGroup)
+    """Account fit: industry, size, revenue (left out: account fit is not judged)."""
+    person: FitGroup = Field(default_factory=FitGroup)
+    """Person fit: seniority and buying function from the title (left out: not judged)."""
     adjustments: list[Adjustment] = Field(default_factory=list)
     """Extra points outside the group caps, e.g. -10 for a free-mail address."""
     disqualifiers: list[Disqualifier] = Field(default_factory=list)
@@ -133,16 +133,24 @@ class BantCriterion(Model):
 
 
 class BantSpec(Model):
-    """Budget, authority, need, timeframe: BANT is the count of criteria met (0..4)."""
+    """
+    Budget, authority, need, timeframe: BANT is the count of criteria met. Leave out a
+    criterion the org has no data for; BANT then counts the others (`definition lint` says
+    which are off).
+    """
 
-    budget: BantCriterion
+    budget: BantCriterion | None = None
     """Budget: is money approved or planned?"""
-    authority: BantCriterion
+    authority: BantCriterion | None = None
     """Authority: is this person a decision maker or influencer?"""
-    need: BantCriterion
+    need: BantCriterion | None = None
     """Need: is there a recorded pain point?"""
-    timeframe: BantCriterion
+    timeframe: BantCriterion | None = None
     """Timeframe: will they buy soon?"""
+
+    def judged(self) -> list[tuple[str, BantCriterion]]:
+        """The criteria in the definition, in BANT order, by name."""
+        return [(name, c) for name in BANT_CRITERIA if (c := getattr(self, name)) is not None]
 
 
 class SignalSpec(Model):
@@ -162,9 +170,12 @@ class SourceSpec(Model):
     """Which activity records count as an engagement signal."""
 
     object: ApiName
-    """The activity object's API name, e.g. `Task`, `CampaignMember`, `Web_Activity__c`."""
+    """
+    The activity object's API name, e.g. `Task`, `CampaignMember`, `Web_Activity__c`; or
+    `Lead` for a signal a package keeps on the Lead itself (a score and its date).
+    """
     lead_field: ApiName
-    """The object's field that points at the Lead: `WhoId`, `LeadId`, `Lead__c`."""
+    """The object's field that points at the Lead: `WhoId`, `LeadId`, `Lead__c` (`Id` on Lead)."""
     at: ApiName
     """The record's date/time field that dates the signal, e.g. `FirstRespondedDate`."""
     when: Condition | None = None
@@ -176,9 +187,9 @@ class SourceSpec(Model):
 class EngagementSpec(Model):
     """Engagement 0..100 from decayed, capped signals; the first matching source wins per record."""
 
-    half_life_days: Number = Field(gt=0, le=3650)
+    half_life_days: Number = Field(default=30, gt=0, le=3650)
     """Days after which an occurrence is worth half its points."""
-    signals: dict[Name, SignalSpec] = Field(min_length=1)
+    signals: dict[Name, SignalSpec] = Field(default_factory=dict)
     """The signals by snake_case name; their order is the tie-break order of reasons."""
     sources: list[SourceSpec] = Field(default_factory=list)
     """The sources in order of precedence."""
@@ -381,11 +392,11 @@ class Definition(Model):
     """What the definition means, in words both sales and marketing sign off."""
     inputs: dict[Name, InputSpec] = Field(min_length=1)
     """Input name -> the Lead field that feeds it."""
-    fit: FitSpec
+    fit: FitSpec = Field(default_factory=FitSpec)
     """Account and person fit, adjustments and disqualifiers."""
-    bant: BantSpec
-    """Budget, authority, need and timeframe."""
-    engagement: EngagementSpec
+    bant: BantSpec = Field(default_factory=BantSpec)
+    """Budget, authority, need and timeframe (each may be left out)."""
+    engagement: EngagementSpec = Field(default_factory=EngagementSpec)
     """Engagement signals and the activity that counts as each."""
     touches: TouchSpec
     """Human sales touches, the target and the follow-up cadence."""

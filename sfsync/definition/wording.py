@@ -20,6 +20,7 @@ _OBJECT_WORDS = {
     "CampaignMember": "campaign response",
     "Task": "task",
     "Event": "event (meeting)",
+    "Lead": "lead record itself",
 }
 _FIELD_WORDS = {
     "Url__c": "URL",

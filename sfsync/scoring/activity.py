@@ -29,8 +29,13 @@ def collect_activities(
     users: Mapping[str, str],
     integration_user_id: str | None,
     ignored: list[str],
+    lead: Mapping[str, Any] | None = None,
 ) -> tuple[list[Occurrence], list[Touch]]:
-    """Signal occurrences and touch candidates, each sorted by (at, Id)."""
+    """
+    Signal occurrences and touch candidates, each sorted by (at, Id). Signals a package
+    keeps on the *lead* itself (`object: Lead`) count once each, every matching one (each
+    reads its own date field), not first-match-wins as activity records do.
+    """
     occurrences: list[Occurrence] = []
     touches: list[Touch] = []
     undated: dict[tuple[str, str], int] = {}
@@ -92,6 +97,8 @@ def collect_activities(
                     name, why = _creator(record, users, integration_user, excluded_creators)
                     touches.append((at, rid, obj, label, name, why))
                     break
+    if lead is not None and c.lead_plan:
+        occurrences += _lead_signals(lead, c, now, undated)
     if undated:
         for (obj, at_field), count in sorted(undated.items()):
             plural = "record" if count == 1 else "records"
@@ -99,6 +106,26 @@ def collect_activities(
     occurrences.sort(key=_BY_TIME_AND_ID)
     touches.sort(key=_BY_TIME_AND_ID)
     return occurrences, touches
+
+
+def _lead_signals(
+    lead: Mapping[str, Any],
+    c: CompiledDefinition,
+    now: datetime,
+    undated: dict[tuple[str, str], int],
+) -> list[Occurrence]:
+    """Each signal on the lead record itself that matches, once, dated by its own field."""
+    lead_id = lead.get("Id")
+    rid = lead_id if isinstance(lead_id, str) else ""
+    found: list[Occurrence] = []
+    for test, at_field, rank in c.lead_plan:
+        if test is None or test(lead, now):
+            at = to_datetime(lead.get(at_field))
+            if at is None:
+                undated[("Lead", at_field)] = undated.get(("Lead", at_field), 0) + 1
+            elif at <= now:
+                found.append((at, rid, "Lead", rank))
+    return found
 
 
 def _creator(

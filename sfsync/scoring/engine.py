@@ -130,7 +130,7 @@ def qualify(
 
     ignored: list[str] = []
     occurrences, touch_rows = collect_activities(
-        activities, c, now, users or {}, integration_user_id, ignored
+        activities, c, now, users or {}, integration_user_id, ignored, lead
     )
     counted = [t for t in touch_rows if t[5] == HUMAN]
 
@@ -216,7 +216,9 @@ def qualify(
         needs_follow_up = (now - reference).total_seconds() > c.cadence_days * DAY
 
     ranked.sort()
-    reasons = [decision, *[text for _, _, text in ranked], bant_line]
+    reasons = [decision, *[text for _, _, text in ranked]]
+    if bant_line:  # no BANT line when the definition judges no BANT criterion
+        reasons.append(bant_line)
     if since is not None or touches:
         start = f"since Sales Ready {since.date().isoformat()}" if since else "since creation"
         reasons.append(f"Touches: {touches} of {c.touch_target} {start}")

@@ -155,8 +155,13 @@ def score_fit(
 
 def score_bant(
     values: Mapping[str, Any], c: CompiledDefinition, now: datetime, items: list[BantItem] | None
-) -> tuple[int, str]:
-    """BANT criteria met and the BANT reason line; BantItems added to *items*."""
+) -> tuple[int | None, str]:
+    """
+    BANT criteria met and the BANT reason line (`BANT 2/3 (...)` when a criterion is left
+    out); BantItems added to *items*. None and no line when no criterion is judged.
+    """
+    if not c.bant:
+        return None, ""
     met = 0
     missing: list[str] = []
     for crit in c.bant:

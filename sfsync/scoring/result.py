@@ -176,7 +176,7 @@ class Qualification:
     lead_id: str
     fit: int
     engagement: int
-    bant: int
+    bant: int | None
     grade: str
     score: int
     status: str

@@ -42,6 +42,7 @@ def test_page_has_title_version_description_and_sections(page: str, definition: 
         "Status: what happens to the lead",
         "Grade and score",
         "What reps see on the Lead",
+        "What this definition does not judge",
         "Sign-off",
     ]
 
