@@ -32,6 +32,11 @@ class MappingError(ConfigError):
         )
 
 
+class DefinitionVersionError(ConfigError):
+    """Raised when a definition's content changed but its `version` did not: leads would be
+    stamped with a version whose signed-off content they were not scored with; bump it."""
+
+
 class InputError(ConfigError):
     """Raised when an input file (e.g. leads.jsonl) cannot be read at all."""
 

@@ -193,6 +193,10 @@ def backfill(
         progress_reporter(not as_json) as on_progress,
     ):
         assert rt.client is not None
+        if apply:  # refused before the estimate: the version must stand for this content
+            from sfsync.sync.version_guard import check_version
+
+            check_version(rt.store, rt.definition)
         options = BackfillOptions(
             now=when,
             wall_clock=wall_clock,

@@ -57,6 +57,9 @@ def daemon(app: AppContext, once: bool, definition: Path | None) -> int:
     signal.signal(signal.SIGINT, on_signal)
     health = Health(interval_seconds=schedule.interval_seconds, started_at=_now())
     with InstanceLock.beside(settings.state_path), open_runtime(app, definition=definition) as rt:
+        from sfsync.sync.version_guard import check_version
+
+        check_version(rt.store, rt.definition)  # exit 2 at once, not a failed pass per tick
         server = None
         if settings.health_port:
             server = serve_health(

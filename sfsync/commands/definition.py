@@ -18,7 +18,7 @@ import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 import structlog
@@ -26,6 +26,9 @@ import structlog
 from sfsync.commands.app import EXIT_OK, EXIT_USAGE, AppContext
 from sfsync.commands.options import MOMENT
 from sfsync.errors import ConfigError, MappingError
+
+if TYPE_CHECKING:
+    from sfsync.definition import CompiledDefinition
 
 log = structlog.get_logger(__name__)
 
@@ -45,39 +48,56 @@ def definition() -> None:
 
 @definition.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-def lint(files: tuple[Path, ...]) -> int:
+@click.pass_context
+def lint(ctx: click.Context, files: tuple[Path, ...]) -> int:
     """
     Check definition FILES: YAML syntax, every key and value, and that they compile.
 
-    Prints every problem with its line and path inside the file. Exits 0 when every file is
-    valid, 2 when any is not.
+    \b
+    Prints every problem with its line and path inside the file, then warnings that do
+    not make a file invalid: parts left out and what the definition then cannot judge,
+    and a version whose content changed (compared with the file committed in git, and
+    with what the state store at SFSYNC_STATE_PATH applied: pass the org's --env-file).
+    Exits 0 when every file is valid, 2 when any is not.
     """
+    from sfsync.commands.definition_version import version_warnings
+    from sfsync.definition.coverage import gaps
+    from sfsync.definition.fingerprint import content_fingerprint
+
+    app = ctx.find_object(AppContext)
     invalid = 0
     for path in files:
-        problems, version = _check(path)
-        if problems:
+        problems, compiled = _check(path)
+        if compiled is None:
             invalid += 1
             click.echo(f"✗ {path}: invalid ({len(problems)} problem(s))", err=True)
             for problem in problems:
                 click.echo(f"  - {problem}", err=True)
-        else:
-            click.echo(f"✓ {path}: valid (version {version})")
+            continue
+        fingerprint = content_fingerprint(compiled.definition)
+        click.echo(f"✓ {path}: valid (version {compiled.version}, fingerprint {fingerprint})")
+        for gap in gaps(compiled.definition):
+            click.echo(f"  ! not judged: {gap.where}: {gap.means}")
+        for warning in version_warnings(path, compiled, app):
+            click.echo(f"  ! version: {warning}")
     if invalid and len(files) > 1:
         click.echo(f"{invalid} of {len(files)} file(s) invalid", err=True)
     return EXIT_USAGE if invalid else EXIT_OK
 
 
-def _check(path: Path) -> tuple[list[str], str]:
+def _check(path: Path) -> tuple[list[str], CompiledDefinition | None]:
     from sfsync.definition.loader import compile_loaded, load_definition
 
     try:
-        compile_loaded(loaded := load_definition(path), source=path)
+        compiled = compile_loaded(load_definition(path), source=path)
     except MappingError as exc:
-        return exc.problems, ""
+        return exc.problems, None
     except Exception as exc:  # lint reports problems, it never shows a traceback
         log.warning("sfsync.definition.check_failed", file=str(path), error=repr(exc))
-        return [f"{path}: cannot check this file (a bug in sfsync, please report it): {exc!r}"], ""
-    return [], loaded.version
+        return [
+            f"{path}: cannot check this file (a bug in sfsync, please report it): {exc!r}"
+        ], None
+    return [], compiled
 
 
 @definition.command()

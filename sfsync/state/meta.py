@@ -23,6 +23,7 @@ _DEFINITION = "definition_fingerprint"
 _LAST_NIGHTLY = "last_nightly"
 _LAST_BACKFILL = "last_backfill"
 _MIRRORED_FIELDS = "mirrored_fields:"  # + object name
+_VERSION_CONTENT = "definition_content:"  # + definition version
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,25 @@ class MetaStore(MirrorStore):
             StateStoreError: SQLite failed.
         """
         self.set_meta(_DEFINITION, fingerprint)
+
+    def version_content(self, version: str) -> str | None:
+        """
+        Return the content fingerprint definition *version* was first applied with, or None
+        when no writing pass has used that version here.
+
+        Raises:
+            StateStoreError: SQLite failed.
+        """
+        return self.get_meta(f"{_VERSION_CONTENT}{version}")
+
+    def set_version_content(self, version: str, fingerprint: str) -> None:
+        """
+        Remember that definition *version* means the content with *fingerprint*.
+
+        Raises:
+            StateStoreError: SQLite failed.
+        """
+        self.set_meta(f"{_VERSION_CONTENT}{version}", fingerprint)
 
     def last_nightly(self) -> datetime | None:
         """

@@ -16,6 +16,7 @@ from sfsync.sync.client import OrgClient
 from sfsync.sync.context import PassContext, PassInterruptedError, PassReport
 from sfsync.sync.extract import affected_leads, extract
 from sfsync.sync.qualify import qualify_and_diff
+from sfsync.sync.version_guard import sign_version
 from sfsync.sync.write import write_changes
 
 log = structlog.get_logger(__name__)
@@ -36,11 +37,16 @@ def run_pass(
 
     Raises:
         OrgMismatchError: the state store mirrors another org.
+        DefinitionVersionError: a writing pass whose definition version was applied here
+            with other content (nothing is read or written).
         SalesforceError, StateStoreError: as the client and the store raise them.
     """
     started = time.monotonic()
     calls_before = client.calls
     check_same_org(client, store)
+    if not ctx.dry_run:
+        # Before anything is read or written: a version stands for one content.
+        sign_version(store, definition)
     run_id = store.start_run(ctx.mode, dry_run=ctx.dry_run, definition_version=definition.version)
     report = PassReport(run_id=run_id, mode=ctx.mode, dry_run=ctx.dry_run)
     structlog.contextvars.bind_contextvars(run_id=run_id)

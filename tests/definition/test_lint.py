@@ -14,6 +14,7 @@ from sfsync.cli import main
 from sfsync.definition import loader
 from sfsync.definition.compile import CompiledDefinition, compile_definition
 from sfsync.definition.condition_model import Condition
+from sfsync.definition.fingerprint import content_fingerprint
 from sfsync.definition.loader import dotted, load_compiled, load_definition, parse_definition
 from sfsync.definition.model import Definition
 from sfsync.definition.terms import VALUE_OPERATORS
@@ -70,12 +71,18 @@ def test_lint_names_the_file_path_and_expectation(
 
 @pytest.mark.parametrize("path", VALID_FILES, ids=lambda p: p.stem)
 def test_lint_accepts_valid_files(capsys: pytest.CaptureFixture[str], path: Path) -> None:
-    """A valid definition passes lint with exit 0 and its version on stdout."""
+    """A valid definition passes lint with exit 0, its version and fingerprint on stdout."""
     version = yaml.safe_load(path.read_text())["version"]
+    fingerprint = content_fingerprint(load_definition(path))
 
     code, out, err = lint(capsys, path)
 
-    assert (0, f"✓ {path}: valid (version {version})\n") == (code, out), err
+    first, *warnings = out.splitlines()
+    assert (0, f"✓ {path}: valid (version {version}, fingerprint {fingerprint})") == (
+        code,
+        first,
+    ), err
+    assert all(w.startswith("  ! not judged: ") for w in warnings), out
 
 
 def test_lint_reports_every_file_and_fails_if_any_is_invalid(
