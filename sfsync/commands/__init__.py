@@ -20,6 +20,7 @@ from sfsync.commands import (
     demo,
     explain,
     fields,
+    init,
     report,
     sandbox,
     score,
@@ -42,6 +43,7 @@ COMMANDS: tuple[click.Command, ...] = tuple(
         report,  # sfsync report (lead-quality report from the mirror)
         backfill,  # sfsync backfill (dry run, --apply, resumable)
         tune,  # sfsync definition tune: registers itself on the definition group (no COMMANDS)
+        init,  # sfsync init (propose a definition for the org)
     )
     for command in module.COMMANDS
 )

@@ -65,7 +65,8 @@ def gaps(d: Definition) -> list[Gap]:
     judged = [name for name, _ in d.bant.judged()]
     for name in BANT_CRITERIA:
         if getattr(d.bant, name) is None:
-            rest = f"BANT counts {len(judged)} criteria" if judged else "BANT is not judged"
+            counted = f"{len(judged)} criteri{'on' if len(judged) == 1 else 'a'}"
+            rest = f"BANT counts {counted}" if judged else "BANT is not judged"
             out.append(Gap(f"bant.{name}", f"{name} is off: {rest} ({', '.join(judged)})"))
     signals = d.engagement.signals
     fed = _fed_signals(d)

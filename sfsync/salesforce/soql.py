@@ -210,6 +210,52 @@ def build_select(
     return soql
 
 
+AGGREGATE_FUNCTIONS = frozenset({"COUNT", "COUNT_DISTINCT", "MIN", "MAX", "SUM", "AVG"})
+
+
+def build_aggregate(
+    sobject: str,
+    aggregates: Sequence[tuple[str, str]],
+    *,
+    group_by: Sequence[str] = (),
+    where: str | None = None,
+    biggest_first: bool = False,
+    limit: int | None = None,
+) -> str:
+    """
+    Build `SELECT g1, FUNC(f) a0, ... FROM Object [WHERE ...] [GROUP BY g1, ...]
+    [ORDER BY FUNC(f) DESC] [LIMIT n]`: aggregate *i* is answered under the alias `a<i>`,
+    a grouped field under its own name (a parent field under its last part, `Campaign.Type`
+    as `Type`). *biggest_first* orders the groups by the first aggregate, descending.
+
+    Raises:
+        ConfigError: for invalid names, an unknown function or no aggregate.
+        ValueError: for a non-positive or absurd *limit*.
+    """
+    if not aggregates:
+        msg = f"no aggregate to select from {sobject!r}"
+        raise ConfigError(msg)
+    calls = []
+    for function, name in aggregates:
+        if function.upper() not in AGGREGATE_FUNCTIONS:
+            msg = f"not a SOQL aggregate function: {function!r}"
+            raise ConfigError(msg)
+        calls.append(f"{function.upper()}({quote_field(name)})")
+    groups = list(dict.fromkeys(quote_field(g) for g in group_by))
+    items = [*groups, *(f"{call} a{i}" for i, call in enumerate(calls))]
+    # Names are validated above; values reach *where* only through format_soql.
+    soql = f"SELECT {', '.join(items)} FROM {quote_object(sobject)}"  # noqa: S608
+    if where:
+        soql += f" WHERE {where}"
+    if groups:
+        soql += " GROUP BY " + ", ".join(groups)
+        if biggest_first:
+            soql += f" ORDER BY {calls[0]} DESC"
+    if limit is not None:
+        soql += f" LIMIT {_limit(limit)}"
+    return soql
+
+
 def build_count(sobject: str, where: str | None = None) -> str:
     """
     Build `SELECT COUNT() FROM Object [WHERE ...]`; the answer is the result's totalSize.

@@ -60,6 +60,7 @@ def test_every_command_is_registered_once() -> None:
         "demo",
         "explain",
         "fields",
+        "init",
         "report",
         "sandbox",
         "score",
