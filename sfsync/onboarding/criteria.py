@@ -203,33 +203,50 @@ def _disqualifiers(inputs: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+def _classified(
+    survey: OrgSurvey,
+    inputs: dict[str, dict[str, Any]],
+    notes: Notes,
+    name: str,
+    classify: Any,
+    says: str,
+    words: tuple[str, str],
+) -> dict[str, Any] | None:
+    """A BANT criterion met by the answers *classify* calls positive; None when none is."""
+    facts = field_of(survey, inputs, name)
+    met, unknown, other = classify(values_of(facts))
+    if not met:
+        del inputs[name]
+        notes.open(
+            f"bant.{name}",
+            f"{facts.name}'s values ({', '.join(other[:6])}) do not say {words[0]}: write the "
+            f"{name} criterion by hand",
+        )
+        return None
+    notes.add(
+        f"bant.{name}",
+        f"{words[1]}: {', '.join(met)}" + (f"; not met: {', '.join(other)}" if other else ""),
+    )
+    return {
+        "input": name,
+        "met": {"in": met},
+        **({"unknown_values": unknown} if unknown else {}),
+        "says": says,
+    }
+
+
 def propose_bant(
     survey: OrgSurvey, inputs: dict[str, dict[str, Any]], notes: Notes
 ) -> dict[str, Any]:
     """The `bant:` criteria the inputs allow; the others are left out (and said so)."""
     bant: dict[str, Any] = {}
     if "budget" in inputs:
-        facts = field_of(survey, inputs, "budget")
-        met, unknown, other = classify_budget(values_of(facts))
-        if met:
-            bant["budget"] = {
-                "input": "budget",
-                "met": {"in": met},
-                **({"unknown_values": unknown} if unknown else {}),
-                "says": "budget approved or planned",
-            }
-            notes.add(
-                "bant.budget",
-                f"met when {facts.name} is {', '.join(met)}"
-                + (f"; not met: {', '.join(other)}" if other else ""),
-            )
-        else:
-            del inputs["budget"]
-            notes.open(
-                "bant.budget",
-                f"{facts.name}'s values ({', '.join(other[:6])}) do not say "
-                "approved/planned: write the budget criterion by hand",
-            )
+        budget = _classified(
+            survey, inputs, notes, "budget", classify_budget, "budget approved or planned",
+            ("approved/planned", f"met when {inputs['budget']['field']} is"),
+        )  # fmt: skip
+        if budget:
+            bant["budget"] = budget
     if "title" in inputs:
         bant["authority"] = {
             "input": "title",
@@ -246,27 +263,12 @@ def propose_bant(
         }
         notes.add("bant.need", f"need is met when {facts.name} has any value")
     if "timeframe" in inputs:
-        facts = field_of(survey, inputs, "timeframe")
-        met, unknown, other = classify_timeframe(values_of(facts))
-        if met:
-            bant["timeframe"] = {
-                "input": "timeframe",
-                "met": {"in": met},
-                **({"unknown_values": unknown} if unknown else {}),
-                "says": "buying within 12 months",
-            }
-            notes.add(
-                "bant.timeframe",
-                f"within 12 months: {', '.join(met)}"
-                + (f"; later or never: {', '.join(other)}" if other else ""),
-            )
-        else:
-            del inputs["timeframe"]
-            notes.open(
-                "bant.timeframe",
-                f"{facts.name}'s values ({', '.join(other[:6])}) name no "
-                "period within 12 months: write the timeframe criterion by hand",
-            )
+        timeframe = _classified(
+            survey, inputs, notes, "timeframe", classify_timeframe, "buying within 12 months",
+            ("a period within 12 months", "within 12 months"),
+        )  # fmt: skip
+        if timeframe:
+            bant["timeframe"] = timeframe
     for name in ("budget", "need", "timeframe"):
         if name not in bant:
             notes.add(

@@ -30,7 +30,6 @@ from __future__ import annotations
 from typing import ClassVar
 
 from sfsync.sandbox import schema
-from sfsync.sandbox.ids import make_id
 from sfsync.sandbox.profiles.base import DEMO_LEAD_FIELDS, DEMO_OBJECTS, OrgProfile, custom_field
 from sfsync.sandbox.profiles.intent import (
     K_COMPARE,
@@ -41,7 +40,7 @@ from sfsync.sandbox.profiles.intent import (
     Prospect,
 )
 from sfsync.sandbox.profiles.rows import SITE, LeadWriter
-from sfsync.sandbox.profiles.timeline import DAY, Campaign, Row, campaigns
+from sfsync.sandbox.profiles.timeline import Campaign, Row, campaigns_with
 
 _S, _D, _T = schema.STRING, schema.DATETIME, "Account Engagement"
 LEAD_FIELDS = (
@@ -82,12 +81,7 @@ _SOURCES = {"Web": "website", "Content Download": "content", "Webinar": "webinar
 
 def org_campaigns(now_s: int) -> list[Campaign]:
     """The demo org's campaigns, plus one evergreen campaign per form handler."""
-    out = campaigns(now_s)
-    first = now_s - 500 * DAY
-    return out + [
-        Campaign(make_id("701", len(out) + i + 1), name, "Website", first + 7 * i * DAY)
-        for i, name in enumerate(FORM_HANDLERS)
-    ]
+    return campaigns_with(now_s, [(name, "Website") for name in FORM_HANDLERS])
 
 
 class AccountEngagementWriter(LeadWriter):

@@ -28,7 +28,6 @@ from __future__ import annotations
 from typing import ClassVar
 
 from sfsync.sandbox import schema
-from sfsync.sandbox.ids import make_id
 from sfsync.sandbox.profiles.base import DEMO_LEAD_FIELDS, DEMO_OBJECTS, OrgProfile, custom_field
 from sfsync.sandbox.profiles.demo import BUDGET, TIMEFRAME
 from sfsync.sandbox.profiles.intent import (
@@ -40,7 +39,7 @@ from sfsync.sandbox.profiles.intent import (
     Prospect,
 )
 from sfsync.sandbox.profiles.rows import LeadWriter
-from sfsync.sandbox.profiles.timeline import DAY, Campaign, Row, campaigns
+from sfsync.sandbox.profiles.timeline import Campaign, Row, campaigns_with
 from sfsync.sandbox.profiles.users import MARKETING_USER_ID
 
 BUDGET_STATUSES = ("Approved", "Pending Approval", "No Budget", "Unknown")
@@ -86,9 +85,7 @@ _ORIGINAL_SOURCE = {"Web": "Web form fillout", "Content Download": "Web form fil
 
 def org_campaigns(now_s: int) -> list[Campaign]:
     """The demo org's campaigns, plus the always-on demo-request program."""
-    out = campaigns(now_s)
-    return [*out, Campaign(make_id("701", len(out) + 1), "Request a Demo", "Website",
-                           now_s - 500 * DAY)]  # fmt: skip
+    return campaigns_with(now_s, [("Request a Demo", "Website")])
 
 
 class MarketoWriter(LeadWriter):

@@ -127,3 +127,13 @@ CAMPAIGN_COLUMNS = (
     "Id", "Name", "Type", "IsActive", "StartDate", "IsDeleted", "CreatedDate", "CreatedById",
     "LastModifiedDate", "LastModifiedById", "SystemModstamp",
 )  # fmt: skip
+
+
+def campaigns_with(now_s: int, always_on: Sequence[tuple[str, str]]) -> list[Campaign]:
+    """The demo org's campaigns plus *always_on* (name, type) ones a package adds."""
+    out = campaigns(now_s)
+    first = now_s - 500 * DAY
+    return out + [
+        Campaign(make_id("701", len(out) + i + 1), name, ctype, first + 7 * i * DAY)
+        for i, (name, ctype) in enumerate(always_on)
+    ]
