@@ -173,7 +173,7 @@ def seed_command(
 
     from sfsync.sandbox import schema
     from sfsync.sandbox.org import DB_FILE
-    from sfsync.sandbox.profiles import stored_profile
+    from sfsync.sandbox.profiles import stored_profile_name
     from sfsync.sandbox.seed import seed_org
 
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -182,7 +182,7 @@ def seed_command(
     try:
         conn.execute("PRAGMA journal_mode=WAL")
         schema.create_tables(conn)
-        before = stored_profile(conn).name
+        before = stored_profile_name(conn)
         console = Console(stderr=True)
         with Progress(
             "[progress.description]{task.description}",
@@ -210,7 +210,7 @@ def seed_command(
         f" {report.users} users, {report.campaigns} campaigns ({report.deleted} deleted rows)"
         f" in {report.seconds:.2f}s into {data_dir / DB_FILE} (profile {report.profile})"
     )
-    if before != report.profile:
+    if before is not None and before != report.profile:
         click.echo(
             f"The org's profile changed from {before} to {report.profile}: restart a running"
             " `sfsync sandbox serve` on this directory so it serves the new schema.",

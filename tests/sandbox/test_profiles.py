@@ -221,9 +221,13 @@ def test_seed_command_takes_a_profile(tmp_path: Path) -> None:
     )
     assert 0 == result.exit_code, result.output
     assert "(profile hubspot)" in result.output
-    assert "profile changed from demo to hubspot" in result.output
+    assert "profile changed" not in result.output  # a new org had none before
     rows = _rows(tmp_path / DB_FILE, "SELECT COUNT(*) FROM Lead WHERE HubSpot_Score__c >= 0")
     assert [(40,)] == rows
+    again = CliRunner().invoke(
+        cli, ["sandbox", "seed", "--data-dir", str(tmp_path), "--leads", "40", "--profile", "plain"]
+    )
+    assert "profile changed from hubspot to plain: restart a running" in again.output
 
 
 @pytest.mark.parametrize("name", list(PROFILES))

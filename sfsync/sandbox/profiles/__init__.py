@@ -38,7 +38,14 @@ DEFAULT_PROFILE = "demo"
 _META_DDL = "CREATE TABLE IF NOT EXISTS _sandbox_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
 _KEY = "profile"
 
-__all__ = ["DEFAULT_PROFILE", "PROFILES", "OrgProfile", "profile_named", "stored_profile"]
+__all__ = [
+    "DEFAULT_PROFILE",
+    "PROFILES",
+    "OrgProfile",
+    "profile_named",
+    "stored_profile",
+    "stored_profile_name",
+]
 
 
 def profile_named(name: str) -> OrgProfile:
@@ -55,11 +62,17 @@ def profile_named(name: str) -> OrgProfile:
         raise ConfigError(f"no org profile {name!r}: pick one of {known}") from None
 
 
-def stored_profile(conn: sqlite3.Connection) -> OrgProfile:
-    """The profile the org in *conn* was seeded with (the demo org when never seeded)."""
+def stored_profile_name(conn: sqlite3.Connection) -> str | None:
+    """The name of the profile the org in *conn* was seeded with, None when never seeded."""
     conn.execute(_META_DDL)
     row = conn.execute("SELECT value FROM _sandbox_meta WHERE key = ?", (_KEY,)).fetchone()
-    return PROFILES.get(str(row[0]) if row else DEFAULT_PROFILE, PROFILES[DEFAULT_PROFILE])
+    return str(row[0]) if row else None
+
+
+def stored_profile(conn: sqlite3.Connection) -> OrgProfile:
+    """The profile the org in *conn* was seeded with (the demo org when never seeded)."""
+    name = stored_profile_name(conn) or DEFAULT_PROFILE
+    return PROFILES.get(name, PROFILES[DEFAULT_PROFILE])
 
 
 def store_profile(conn: sqlite3.Connection, profile: OrgProfile) -> None:
