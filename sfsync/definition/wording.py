@@ -152,7 +152,8 @@ def subject_of(label: str) -> str:
 def field_name(api_name: str) -> str:
     if api_name in _FIELD_WORDS:
         return _FIELD_WORDS[api_name]
-    words = re.sub(r"__c$", "", api_name).replace(".", " ").replace("_", " ")
+    words = re.sub(r"__c$", "", api_name).replace(".", " ")
+    words = re.sub(r"__", " ", words).replace("_", " ")  # a namespace: `pi__score` -> `pi score`
     return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", words).lower()
 
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from sfsync.definition.condition_model import Condition
-from sfsync.definition.wording import condition, join_or, number, record_phrase, table
+from sfsync.definition.wording import (
+    condition,
+    field_name,
+    join_or,
+    number,
+    record_phrase,
+    table,
+)
 
 
 @pytest.mark.parametrize(
@@ -35,3 +42,12 @@ def test_numbers_lists_and_tables() -> None:
     assert ("1,000", "2.5") == (number(1000.0), number(2.5))
     assert "a, b or c" == join_or(["a", "b", "c"])
     assert "| a | b |\n|---|---|\n| x\\|y | z |" == table(["a", "b"], [["x|y", "z"]])
+
+
+def test_field_names_read_as_words_namespaces_included() -> None:
+    """A package's namespaced field reads as words, not with a doubled space."""
+    assert "pi score" == field_name("pi__score__c")
+    assert "mkto si last interesting moment date" == field_name(
+        "mkto_si__Last_Interesting_Moment_Date__c"
+    )
+    assert "annual revenue" == field_name("AnnualRevenue")
