@@ -25,24 +25,13 @@ LEAD = "Lead"
 
 InputKind = Literal["number", "date", "text"]
 
-LEAD_SYSTEM_FIELDS: tuple[str, ...] = (
-    "IsConverted",
-    "ConvertedDate",
-    "Status",
-    "OwnerId",
-    "CreatedDate",
-    "LastModifiedById",
-    "SystemModstamp",
-    "IsDeleted",
-)
+LEAD_SYSTEM_FIELDS: tuple[str, ...] = ("IsConverted", "ConvertedDate", "Status", "OwnerId",
+                                       "CreatedDate", "LastModifiedById", "SystemModstamp",
+                                       "IsDeleted")  # fmt: skip
 """Lead fields the sync always reads besides the inputs and outputs."""
 
-ACTIVITY_SYSTEM_FIELDS: tuple[str, ...] = (
-    "CreatedById",
-    "CreatedDate",
-    "SystemModstamp",
-    "IsDeleted",
-)
+ACTIVITY_SYSTEM_FIELDS: tuple[str, ...] = ("CreatedById", "CreatedDate", "SystemModstamp",
+                                           "IsDeleted")  # fmt: skip
 """Activity fields the sync always reads besides the definition's own."""
 
 
@@ -433,11 +422,8 @@ def _read_fields(
     d: Definition, activity_objects: tuple[str, ...], output_fields: tuple[str, ...]
 ) -> dict[str, tuple[str, ...]]:
     lead = ["Id", *(spec.field for spec in d.inputs.values()), *LEAD_SYSTEM_FIELDS]
-    for source in d.engagement.sources:
-        if source.object == LEAD:
-            lead.append(source.at)
-            if source.when is not None:
-                lead.extend(leaf.field for leaf in source.when.leaves() if leaf.field)
+    for src in (s for s in d.engagement.sources if s.object == LEAD):  # kept on the Lead
+        lead += [src.at, *(f for x in (src.when.leaves() if src.when else ()) if (f := x.field))]
     if d.status.standard_status.enabled:
         lead.append(d.status.standard_status.field)
     lead.extend(output_fields)

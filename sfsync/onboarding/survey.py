@@ -426,26 +426,22 @@ def _users(client: SurveyClient, survey: OrgSurvey) -> None:
     if "ProfileId" in names:
         fields.append("Profile.Name")
     rows = _rows(client, build_select("User", fields, limit=MAX_GROUPS), survey, "Users")
-    counts: Counter[str] = Counter()
-    events: Counter[str] = Counter()
-    for group in survey.task_groups:
-        counts[group.created_by or ""] += group.records
-    for group in survey.event_groups:
-        events[group.created_by or ""] += group.records
-    survey.users = {
-        str(r["Id"]): UserFacts(
-            id=str(r["Id"]),
+    tasks, events = Counter[str](), Counter[str]()
+    for groups, counter in ((survey.task_groups, tasks), (survey.event_groups, events)):
+        for group in groups:
+            counter[group.created_by or ""] += group.records
+    survey.users = {}
+    for r in rows:
+        uid, profile = str(r["Id"]), r.get("Profile")
+        survey.users[uid] = UserFacts(
+            id=uid,
             name=str(r.get("Name") or ""),
             active=bool(r.get("IsActive", True)),
             user_type=r.get("UserType"),
-            profile=(r.get("Profile") or {}).get("Name")
-            if isinstance(r.get("Profile"), dict)
-            else None,
-            tasks=counts.get(str(r["Id"]), 0),
-            events=events.get(str(r["Id"]), 0),
+            profile=profile.get("Name") if isinstance(profile, dict) else None,
+            tasks=tasks[uid],
+            events=events[uid],
         )
-        for r in rows
-    }
     try:
         survey.integration_user_id = client.user_id()
     except SalesforceError:
