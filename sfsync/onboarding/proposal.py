@@ -64,7 +64,7 @@ def propose(survey: OrgSurvey, *, today: date) -> Proposal:
     slug = re.sub(r"[^a-z0-9]+", "-", org.lower()).strip("-") or "org"
     ordered = {k: engagement.signals[k] for k in SIGNALS if k in engagement.signals}
     data: dict[str, Any] = {
-        "version": f"{slug[:29]}-{today.isoformat()}",
+        "version": f"{slug[:29]}-{today.year}.{today.month}.1",  # bumps to .2, .3
         "name": f"Agreed definition for {org}"[:200],
         "description": (
             "Proposed by `sfsync init` from what this org holds. A lead is worth a sales call "

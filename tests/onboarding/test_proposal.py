@@ -103,7 +103,7 @@ def test_the_written_definition_lints_and_loads_back_to_the_proposal() -> None:
     text = render_definition(proposal)
     compiled = _lints(text)
     assert yaml.safe_load(text) == proposal.data
-    assert "acme-corp-2026-11-20" == compiled.version
+    assert "acme-corp-2026.11.1" == compiled.version
     assert "read with 17 API calls" in " ".join(text.replace("#", "").split())
 
 
