@@ -99,7 +99,8 @@ def explain_lead(
             "first_touch_hours": q.first_touch_hours,
             "needs_follow_up": q.needs_follow_up,
             "sales_ready_since": (q.sales_ready_since.isoformat() if q.sales_ready_since else None),
-            "records": _touch_records(ex.touches, q.touches, q.sales_ready_since),
+            "episode_start": q.episode_start.isoformat() if q.episode_start else None,
+            "records": _touch_records(ex.touches, q.touches, q.episode_start),
         },
         "ignored": list(ex.ignored),
         "history": [
@@ -133,10 +134,11 @@ def _safe(value: Any, limit: int | None = _CELL_LIMIT) -> str:
     return escape(text)
 
 
-def _touch_records(items: Any, counted: int, since: datetime | None) -> list[dict[str, Any]]:
+def _touch_records(items: Any, counted: int | None, since: datetime | None) -> list[dict[str, Any]]:
     """
-    The touch records, with those before the current Sales Ready episode marked as not
-    counted: the counters start when the lead last became Sales Ready (DESIGN §3).
+    The touch records, with those before the latest Sales Ready episode marked as not
+    counted: the counters count that episode only (DESIGN §3), and none at all (*counted*
+    None) unless the lead is Sales Ready or Recycled.
     """
     records = [asdict(item) for item in items]
     if since is None:
@@ -147,7 +149,7 @@ def _touch_records(items: Any, counted: int, since: datetime | None) -> list[dic
         for rec in records
     ]
     # Only trust the relabelling when it agrees with the engine's own count.
-    if sum(1 for r in relabelled if r["counted"]) == counted:
+    if counted is None or sum(1 for r in relabelled if r["counted"]) == counted:
         return relabelled
     return records
 
@@ -242,12 +244,24 @@ def render_explanation(result: dict[str, Any], console: Console) -> None:
     console.print(sig)
 
     t = result["touches"]
-    console.print(
-        f"[bold]Follow-up[/bold]: {t['counted']} human touches, {t['remaining']} to go, "
-        f"last {_fmt(t['last_touch'])}, first touch after {_fmt(t['first_touch_hours'])} h, "
-        f"Sales Ready since {_fmt(t['sales_ready_since'])}, "
-        f"needs follow-up: {'yes' if t['needs_follow_up'] else 'no'}"
-    )
+    if t["counted"] is None:
+        console.print(
+            f"[bold]Follow-up[/bold]: none — the touch counters, Sales Ready since and the "
+            f"follow-up flag are blank while the lead is {s['status']} (they count a Sales "
+            "Ready episode)"
+        )
+    else:
+        episode = (
+            f"Sales Ready since {_fmt(t['sales_ready_since'])}"
+            if t["sales_ready_since"]
+            else f"in the episode from {_fmt(t['episode_start'])}"
+        )
+        console.print(
+            f"[bold]Follow-up[/bold]: {t['counted']} human touches {episode}, "
+            f"{t['remaining']} to go, last {_fmt(t['last_touch'])}, first touch after "
+            f"{_fmt(t['first_touch_hours'])} h, "
+            f"needs follow-up: {'yes' if t['needs_follow_up'] else 'no'}"
+        )
     if t["records"]:
         touches = Table(title="Touch records", title_justify="left")
         for col in ("When", "What", "By", "Counted", "Why"):

@@ -284,8 +284,10 @@ def _touches(d: Definition) -> str:
     out = [
         "## Sales touches: are we following up?",
         "",
-        "A touch is a human sales contact with the lead. Touches are counted from the moment "
-        "the lead last became Sales Ready (from its creation if it never was).",
+        "A touch is a human sales contact with the lead. The touch counters on the Lead count "
+        "one Sales Ready episode: while the lead is Sales Ready, the touches since it became "
+        "Sales Ready; once Recycled, the touches of the episode that was worked. For every "
+        "other status they are blank (touches logged then are still listed in the reasons).",
         "",
         "**What counts as a touch:**",
         "",

@@ -26,12 +26,13 @@ MEANINGS: dict[str, str] = {
     "bant": "How many BANT criteria (budget, authority, need, timeframe) are met, 0-4.",
     "status": "Sales Ready, Nurture, Recycled, Disqualified or Insufficient Data.",
     "reasons": "Ranked, signed reasons for the score, one per line.",
-    "sales_ready_since": "When the lead last became Sales Ready.",
-    "touches": "Human sales touches since the lead became Sales Ready (or since creation).",
-    "touches_remaining": "max(0, touch target - touches).",
-    "last_touch": "The last human sales touch.",
-    "first_touch_hours": "Hours from becoming Sales Ready to the first sales touch.",
-    "needs_follow_up": "Sales Ready, below the touch target, and no touch within the cadence.",
+    "sales_ready_since": "Start of the current Sales Ready episode; blank unless Sales Ready.",
+    "touches": "Human sales touches in the episode the status refers to (Sales Ready: since it "
+    "began; Recycled: the worked episode); blank for Nurture, Disqualified, Insufficient Data.",
+    "touches_remaining": "max(0, touch target - touches); blank when touches is blank.",
+    "last_touch": "The last human sales touch in that episode; blank when touches is blank.",
+    "first_touch_hours": "Hours from the episode's start to its first sales touch.",
+    "needs_follow_up": "Sales Ready now, below the touch target, no touch within the cadence.",
     "definition_version": "Version of the agreed definition that produced the values.",
 }
 
@@ -52,14 +53,18 @@ HELP_TEXTS: dict[str, str] = {
     "little known to judge.",
     "reasons": "Why this lead has its score, biggest effect first, one reason per line. "
     "Filled in automatically; edits are overwritten.",
-    "sales_ready_since": "When this lead last became Sales Ready. Blank if it never was.",
-    "touches": "Calls, emails and meetings salespeople logged on this lead since it became Sales "
-    "Ready (or since it was created). Marketing emails do not count.",
-    "touches_remaining": "How many more touches the agreed follow-up plan asks for "
-    "(target: {target}). 0 when the plan is done.",
-    "last_touch": "When a salesperson last called, emailed or met this lead.",
+    "sales_ready_since": "When this lead became Sales Ready, for as long as it stays Sales "
+    "Ready. Blank for every other status.",
+    "touches": "Calls, emails and meetings salespeople logged since this lead became Sales Ready "
+    "(Recycled: in the Sales Ready period that was worked). Blank for other statuses. "
+    "Marketing emails do not count.",
+    "touches_remaining": "How many more touches the agreed follow-up plan asks for while the "
+    "lead is Sales Ready (target: {target}). 0 when the plan is done; blank when no plan "
+    "applies.",
+    "last_touch": "When a salesperson last called, emailed or met this lead since it became "
+    "Sales Ready (Recycled: in the period that was worked). Blank for other statuses.",
     "first_touch_hours": "Hours from becoming Sales Ready to the first call, email or meeting. "
-    "The sooner, the better.",
+    "Blank until that first touch, and for statuses other than Sales Ready and Recycled.",
     "needs_follow_up": "Checked when this lead is Sales Ready, has fewer than {target} touches, "
     "and nobody has called, emailed or met it for {cadence} days. Follow up today.",
     "definition_version": "Which version of the agreed lead definition produced these values. "

@@ -285,8 +285,8 @@ def _count(
         tally.grades_converted[q.grade[:1]] += 1
         tally.arrival_converted[arrival.status] += 1
         tally.signals_converted.update(recent)
-        if q.first_touch_hours is not None:
-            tally.first_touch_hours.append(q.first_touch_hours)
+        if q.episode_first_touch_hours is not None:
+            tally.first_touch_hours.append(q.episode_first_touch_hours)
         return
     tally.signals_open.update(recent)
     report.status_counts[q.status] = report.status_counts.get(q.status, 0) + 1
@@ -295,11 +295,12 @@ def _count(
         tally.first_touch_hours.append(q.first_touch_hours)
     if q.status != SALES_READY:
         return
+    touches = q.touches or 0  # set for every Sales Ready lead
     report.sales_ready += 1
     report.overdue += q.needs_follow_up
-    report.at_target += q.touches >= report.touch_target
-    report.touches[q.touches] = report.touches.get(q.touches, 0) + 1
-    if q.touches == 0:
+    report.at_target += touches >= report.touch_target
+    report.touches[touches] = report.touches.get(touches, 0) + 1
+    if touches == 0:
         report.untouched_sales_ready += 1
     if q.sales_ready_since is not None:
         days = (report.now - q.sales_ready_since).total_seconds() / 86_400
@@ -313,7 +314,7 @@ def _count(
             grade=q.grade,
             score=q.score,
             sales_ready_since=q.sales_ready_since,
-            touches=q.touches,
+            touches=touches,
             last_touch=q.last_touch,
             needs_follow_up=q.needs_follow_up,
         )

@@ -29,17 +29,23 @@ Choices made here (DESIGN §3 is the source of truth; these fill in its details)
   at least `target` touches, the lead is not converted, and (by the rule above) nothing
   restarted the episode since the target was reached. This applies whether or not the
   lead would still be ready now: sales worked it fully without converting it.
-- **Sales Ready since** is the latest episode's start (kept after the lead lapses or is
-  recycled: "when the lead last became Sales Ready"). While a lead stays Sales Ready the
-  value it already carries (previous SFS_Status__c = Sales Ready with a
+- **The episode**: the latest ready episode's start (`episode_start`). While a lead stays
+  Sales Ready the start it already carries (previous SFS_Status__c = Sales Ready with a
   SFS_Sales_Ready_Since__c) is kept, unless the replay shows an earlier episode that ended
   and a new one that began after that value; touches then count from the kept value.
-- **Touches** are counted since Sales Ready since (since creation when never ready);
-  `last_touch` is the latest counted touch overall; `first_touch_hours` is the time from
-  Sales Ready since to the first counted touch at or after it (None when the lead was
-  never ready or has no such touch, kept for Recycled leads so speed-to-lead stays
-  measurable); `needs_follow_up` = Sales Ready, below target, and more than
-  `cadence_days` since max(Sales Ready since, last touch since then).
+  The episode's touches are the counted touches at or after its start; its first-touch
+  hours the time from the start to the first of them.
+- **What each output holds, by status** (DESIGN §3 "Revised"; every value true in the
+  words of its label *now*; the table is in README "Output fields"):
+  Sales Ready: Sales Ready since = the current episode's start; touches, touches
+  remaining, last touch and first-touch hours count that episode only; needs follow-up =
+  below target and more than `cadence_days` since max(episode start, last touch in it).
+  Recycled: Sales Ready since blank (not ready now); the touch counters describe the
+  episode that was worked and recycled (its start is in the status line). Nurture,
+  Disqualified, Insufficient Data: Sales Ready since, touches, touches remaining, last
+  touch and first-touch hours blank, needs follow-up false; touches logged outside an
+  episode are still said in the reasons. Score, fit, engagement, grade, BANT, status,
+  reasons and version are set for every status.
 - **Reasons**: the status line first; then point reasons ranked by absolute points
   (descending), then definition order, then text; then the BANT line, the touch line and
   notes. Points are signed with ASCII `+`/`-` (`0` for none) so the text is safe in any
@@ -57,7 +63,6 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from functools import partial
 from math import floor
-from operator import itemgetter
 from typing import Any
 
 from sfsync.definition.compile import CompiledDefinition
@@ -87,7 +92,8 @@ DISQUALIFIED = "Disqualified"
 INSUFFICIENT_DATA = "Insufficient Data"
 
 _SALES_READY_TEXT = SALES_READY.casefold()
-_AT = itemgetter(0)
+_COUNTED = frozenset({SALES_READY, RECYCLED})
+"""Statuses whose touch counters describe a Sales Ready episode (the others leave them blank)."""
 
 
 def qualify(
@@ -189,7 +195,7 @@ def qualify(
     ):
         status = RECYCLED
         decision = (
-            f"Recycled: Sales Ready since {since.date().isoformat()}, {touches} touches "
+            f"Recycled: Sales Ready from {since.date().isoformat()}, {touches} touches "
             f">= {c.touch_target} by {target_at.date().isoformat()}, not converted, "
             "no new hand-raise or engagement since"
         )
@@ -204,7 +210,6 @@ def qualify(
         status = NURTURE
         decision = _nurture_decision(fit, engagement, c)
 
-    last_touch = max(map(_AT, counted), default=None)
     first_touch_hours = (
         (in_episode[0][0] - since).total_seconds() / 3600
         if since is not None and in_episode
@@ -219,10 +224,11 @@ def qualify(
     reasons = [decision, *[text for _, _, text in ranked]]
     if bant_line:  # no BANT line when the definition judges no BANT criterion
         reasons.append(bant_line)
-    if since is not None or touches:
-        start = f"since Sales Ready {since.date().isoformat()}" if since else "since creation"
-        reasons.append(f"Touches: {touches} of {c.touch_target} {start}")
+    touch_line = _touch_line(status, since, in_episode, counted, c.touch_target)
+    if touch_line:
+        reasons.append(touch_line)
     reasons.extend(f"Note: {note}" for note in ignored)
+    counted_now = status in _COUNTED  # the touch counters belong to an episode
 
     return Qualification(
         lead_id=lead_id,
@@ -233,12 +239,14 @@ def qualify(
         score=round_half_up(fit * c.fit_weight + engagement * c.engagement_weight),
         status=status,
         reasons=tuple(reasons),
-        sales_ready_since=since,
-        touches=touches,
-        touches_remaining=max(0, c.touch_target - touches),
-        last_touch=last_touch,
-        first_touch_hours=first_touch_hours,
+        sales_ready_since=since if status == SALES_READY else None,
+        touches=touches if counted_now else None,
+        touches_remaining=max(0, c.touch_target - touches) if counted_now else None,
+        last_touch=in_episode[-1][0] if counted_now and in_episode else None,
+        first_touch_hours=first_touch_hours if counted_now else None,
         needs_follow_up=needs_follow_up,
+        episode_start=since,
+        episode_first_touch_hours=first_touch_hours,
         definition_version=c.version,
         standard_status=(_standard_status(lead, status, c) if c.standard_status_enabled else None),
         explanation=lazy_explanation(
@@ -304,6 +312,38 @@ def _previous_since(
         return None
     previous = to_datetime(lead.get(c.output_api["sales_ready_since"]))
     return previous if previous is not None and previous <= now else None
+
+
+def _touch_line(
+    status: str,
+    since: datetime | None,
+    in_episode: list[Touch],
+    counted: list[Touch],
+    target: int,
+) -> str | None:
+    """
+    The reasons' touch line, saying which episode the counters count (and the touches
+    outside it, which no counter shows).
+    """
+    touches = len(in_episode)
+    if status == SALES_READY:
+        if since is None:
+            return f"Touches: {touches} of {target} since creation"
+        line = f"Touches: {touches} of {target} since Sales Ready {since.date().isoformat()}"
+        before = len(counted) - touches
+        if before:
+            last = counted[before - 1][0].date().isoformat()
+            line += f" ({before} before it, last {last})"
+        return line
+    if status == RECYCLED and since is not None:
+        return (
+            f"Touches: {touches} of {target} in the Sales Ready episode from "
+            f"{since.date().isoformat()} (recycled)"
+        )
+    if counted:
+        last = counted[-1][0].date().isoformat()
+        return f"Touches logged: {len(counted)}, last {last} (counted only while Sales Ready)"
+    return None
 
 
 def _nurture_decision(fit: int, engagement: int, c: CompiledDefinition) -> str:

@@ -182,14 +182,22 @@ class Qualification:
     status: str
     reasons: tuple[str, ...]
     sales_ready_since: datetime | None
-    touches: int
-    touches_remaining: int
+    """The current episode's start; None unless Sales Ready now."""
+    touches: int | None
+    """Touches in the episode the status refers to (Sales Ready: the current one; Recycled:
+    the one worked and recycled); None for the other statuses. The same for the next three."""
+    touches_remaining: int | None
     last_touch: datetime | None
     first_touch_hours: float | None
     needs_follow_up: bool
     definition_version: str
     standard_status: str | None
     """The standard Status to write (mapping enabled and it moves forward), else None."""
+    episode_start: datetime | None
+    """The latest Sales Ready episode's start, whatever the status now (None: never ready).
+    Not written; the report measures speed-to-lead with it."""
+    episode_first_touch_hours: float | None
+    """Hours from `episode_start` to its first counted touch (None: no such touch)."""
     explanation: Explanation = field(compare=False, repr=False)
     outputs: tuple[tuple[str, str], ...] = field(default=(), compare=False, repr=False)
     """(output key, API name) pairs from the definition, used by `to_fields`."""
@@ -211,8 +219,12 @@ class Qualification:
             "sales_ready_since": (
                 format_sf_datetime(self.sales_ready_since) if self.sales_ready_since else None
             ),
-            "touches": min(self.touches, _MAX_TOUCHES),
-            "touches_remaining": min(self.touches_remaining, _MAX_TOUCHES),
+            "touches": None if self.touches is None else min(self.touches, _MAX_TOUCHES),
+            "touches_remaining": (
+                None
+                if self.touches_remaining is None
+                else min(self.touches_remaining, _MAX_TOUCHES)
+            ),
             "last_touch": format_sf_datetime(self.last_touch) if self.last_touch else None,
             "first_touch_hours": (
                 None

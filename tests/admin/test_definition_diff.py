@@ -19,7 +19,7 @@ def _stricter(tmp_path: Path) -> Path:
     for old, new in (
         ("min_fit: 50", "min_fit: 65"),
         ("min_engagement: 40", "min_engagement: 50"),
-        ('version: "default-2026.11.1"', f'version: "{NEW_VERSION}"'),
+        ('version: "default-2026.11.2"', f'version: "{NEW_VERSION}"'),
     ):
         assert text.count(old) == 1
         text = text.replace(old, new)

@@ -302,12 +302,12 @@ def test_any_broken_definition_is_a_mapping_error(
     ("old", "new", "says"),
     [
         (
-            'version: "default-2026.11.1"',
+            'version: "default-2026.11.2"',
             "version: 2026-11-01",
             "version: expected text, got the date 2026-11-01 (put it in quotes",
         ),
         (
-            'version: "default-2026.11.1"',
+            'version: "default-2026.11.2"',
             "version: 1.0",
             "version: expected text, got 1.0 (put it in quotes: '1.0')",
         ),

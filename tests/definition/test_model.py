@@ -23,7 +23,7 @@ def data() -> dict[str, Any]:
 def test_default_definition_validates() -> None:
     """mappings/default.yaml is a valid definition with the documented thresholds."""
     d = Definition.model_validate(data())
-    assert d.version == "default-2026.11.1"
+    assert d.version == "default-2026.11.2"
     assert (
         d.status.sales_ready.min_fit,
         d.status.sales_ready.min_engagement,

@@ -53,8 +53,8 @@ OUTPUT_FIELDS = (
     "SFS_Needs_Follow_Up__c",
     "SFS_Definition_Version__c",
 )
-# Outputs every scored lead has; the others are legitimately empty (never Sales Ready,
-# never touched).
+# Outputs every scored lead has, whatever its status; the follow-up fields are set only
+# for the statuses they have a meaning in (README "Output fields": the per-status table).
 ALWAYS_SET = (
     "SFS_Score__c",
     "SFS_Fit_Score__c",
@@ -63,8 +63,6 @@ ALWAYS_SET = (
     "SFS_BANT__c",
     "SFS_Status__c",
     "SFS_Reasons__c",
-    "SFS_Touches__c",
-    "SFS_Touches_Remaining__c",
     "SFS_Needs_Follow_Up__c",
     "SFS_Definition_Version__c",
 )

@@ -32,7 +32,7 @@ from sfsync.scoring import Qualification, qualify
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = Path(__file__).resolve().parent / "data" / "golden_outputs.jsonl"
 DEFINITIONS = {
-    "default-2026.11.1": ROOT / "mappings" / "default.yaml",
+    "default-2026.11.2": ROOT / "mappings" / "default.yaml",
     "every-operator-1": ROOT / "tests/fixtures/definitions/valid/every_operator.yaml",
     "acme-3": ROOT / "tests/fixtures/definitions/valid/remapped_org.yaml",
     "default-2026.11.1+status": ROOT

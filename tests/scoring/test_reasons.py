@@ -79,7 +79,7 @@ def test_to_fields_formats() -> None:
     assert isinstance(fields["SFS_Score__c"], int)
     assert fields["SFS_Needs_Follow_Up__c"] is False
     assert "\n".join(q.reasons) == fields["SFS_Reasons__c"]
-    assert fields["SFS_Definition_Version__c"] == "default-2026.11.1"
+    assert fields["SFS_Definition_Version__c"] == "default-2026.11.2"
 
 
 def test_long_reasons_are_truncated_with_a_count() -> None:

@@ -91,10 +91,11 @@ def test_engagement_alone_makes_sales_ready_at_the_crossing_signal() -> None:
 
 
 def test_hand_raise_window_expires_into_nurture() -> None:
-    """A fitting lead whose only hand-raise is 31+ days old with low engagement is Nurture."""
+    """A lead whose only hand-raise is 31+ days old is Nurture: no Sales Ready since now."""
     q = run(make_lead(), make_member(days_ago(40)))
     assert q.status == "Nurture"
-    assert days_ago(40).date() == q.sales_ready_since.date()
+    assert q.sales_ready_since is None
+    assert days_ago(40).date() == q.episode_start.date()  # kept for the report, not written
 
 
 def test_previous_sales_ready_since_is_kept_while_ready() -> None:
@@ -120,8 +121,11 @@ def test_worked_lead_is_recycled() -> None:
     """Sales Ready 35 days, 6 human touches, not converted: Recycled."""
     q = run(make_lead(), *worked_lead_records(35, 6))
     assert q.status == "Recycled"
-    assert q.touches == 6
-    assert q.reasons[0].startswith("Recycled: Sales Ready since")
+    assert (q.touches, q.touches_remaining, q.sales_ready_since) == (6, 0, None)
+    assert q.reasons[0].startswith(f"Recycled: Sales Ready from {days_ago(35).date()}")
+    assert f"Touches: 6 of 6 in the Sales Ready episode from {days_ago(35).date()} (recycled)" in (
+        q.reasons
+    )
 
 
 @pytest.mark.parametrize(
@@ -165,8 +169,9 @@ def test_marketing_and_integration_touches_never_count() -> None:
         )
     ]
     q = run(make_lead(), *records)
-    assert q.touches == 0
     assert q.status == "Nurture"
+    assert q.touches is None  # Nurture: no counters, and no touch line either
+    assert not any(line.startswith("Touches") for line in q.reasons)
     assert len([t for t in q.explanation.touches if not t.counted]) == 7
 
 
@@ -213,10 +218,52 @@ def test_touch_counters_and_follow_up() -> None:
     assert fresh.needs_follow_up is False
 
 
-def test_touches_since_creation_when_never_ready() -> None:
-    """A lead never Sales Ready counts touches since creation and needs no follow-up."""
+def test_no_touch_counters_outside_an_episode() -> None:
+    """A lead never Sales Ready has blank counters; its touches are said in the reasons."""
     q = run(make_lead(Industry="Retail", NumberOfEmployees=1), make_task(days_ago(4)))
-    assert (q.touches, q.first_touch_hours, q.needs_follow_up) == (1, None, False)
+    assert q.status == "Nurture"
+    blank = (q.touches, q.touches_remaining, q.last_touch, q.first_touch_hours)
+    assert blank == (None, None, None, None)
+    assert (q.sales_ready_since, q.needs_follow_up) == (None, False)
+    fields = q.to_fields()
+    assert fields["SFS_Touches__c"] is fields["SFS_Last_Touch__c"] is None
+    assert f"Touches logged: 1, last {days_ago(4).date()} (counted only while Sales Ready)" in (
+        q.reasons
+    )
+
+
+def test_touches_before_the_episode_are_not_its_touches() -> None:
+    """A call before the lead became Sales Ready is neither counted nor its last touch."""
+    q = run(make_lead(), make_task(days_ago(20)), make_member(days_ago(5)))
+    assert q.status == "Sales Ready"
+    assert (q.touches, q.touches_remaining, q.last_touch, q.first_touch_hours) == (
+        0, 6, None, None,
+    )  # fmt: skip
+    assert q.needs_follow_up is True
+    line = f"Touches: 0 of 6 since Sales Ready {days_ago(5).date()}"
+    assert f"{line} (1 before it, last {days_ago(20).date()})" in q.reasons
+
+
+@pytest.mark.parametrize(
+    ("lead_fields", "records", "status"),
+    [
+        ({"Title": "Student"}, [make_member(days_ago(2)), make_task(days_ago(1))], "Disqualified"),
+        ({"Industry": None, "NumberOfEmployees": None, "AnnualRevenue": None},
+         [make_member(days_ago(2)), make_task(days_ago(1))], "Insufficient Data"),
+        ({}, [make_member(days_ago(60)), make_task(days_ago(50))], "Nurture"),
+    ],
+)  # fmt: skip
+def test_statuses_without_an_episode_carry_no_follow_up_fields(
+    lead_fields: dict[str, Any], records: list[dict[str, Any]], status: str
+) -> None:
+    """Disqualified, Insufficient Data and a lapsed Nurture lead: every follow-up field blank."""
+    q = run(make_lead(**lead_fields), *records)
+    assert q.status == status
+    fields = q.to_fields()
+    follow_up = ("SFS_Sales_Ready_Since__c", "SFS_Touches__c", "SFS_Touches_Remaining__c",
+                 "SFS_Last_Touch__c", "SFS_First_Touch_Hours__c")  # fmt: skip
+    assert [fields[name] for name in follow_up] == [None] * 5
+    assert fields["SFS_Needs_Follow_Up__c"] is False
 
 
 def test_lead_without_id_raises_record_error() -> None:
