@@ -19,7 +19,7 @@ from rich.table import Table
 
 from sfsync.definition import CompiledDefinition
 from sfsync.scoring import qualify
-from sfsync.scoring.outputs import diff_outputs
+from sfsync.scoring.outputs import diff_outputs, write_policy
 from sfsync.state import StateStore
 from sfsync.values.booleans import is_true
 from sfsync.values.datetimes import to_datetime
@@ -58,11 +58,13 @@ def explain_lead(
     desired = q.to_fields()
     converted = is_true(lead.get("IsConverted"))
     deleted = is_true(lead_row.get("IsDeleted"))
-    pending = {
-        field: {"in_org": old, "next_sync": new}
-        for field, (old, new) in diff_outputs(lead, desired).items()
-        if not (converted or deleted)  # the sync never writes a converted or deleted lead
-    }
+    # The sync never writes a converted or deleted lead; the write policy holds back
+    # differences nobody acts on (decay within its points), which stay exact here.
+    diff = {} if converted or deleted else diff_outputs(lead, desired)
+    policy = write_policy(definition)
+    writes = policy.requires_write(diff)
+    pending = {f: {"in_org": o, "next_sync": n} for f, (o, n) in diff.items() if writes}
+    held = {f: {"in_org": o, "exact": n} for f, (o, n) in diff.items() if not writes}
     ex = q.explanation
     rejects = [asdict(r) for r in store.pending_rejects() if r.lead_id == lead_id]
     return {
@@ -78,6 +80,8 @@ def explain_lead(
         "definition_version": definition.version,
         "outputs": desired,
         "pending_changes": pending,
+        "held_back": held,
+        "write_policy": {"min_score_change": policy.min_change},
         "summary": {
             "status": q.status,
             "grade": q.grade,
@@ -293,6 +297,25 @@ def render_explanation(result: dict[str, Any], console: Console) -> None:
                 _safe(_plain(change["next_sync"]), 60),
             )
         console.print(pend)
+    elif result["held_back"]:
+        points = result["write_policy"]["min_score_change"]
+        held = Table(
+            title=f"Exact now vs the org: held back (moved less than {points} points, "
+            "or only decayed numbers in the reasons)",
+            title_justify="left",
+        )
+        for col in ("Field", "In the org", "Exact now"):
+            held.add_column(col)
+        for name, change in result["held_back"].items():
+            held.add_row(
+                _safe(name),
+                _safe(_plain(change["in_org"]), 60),
+                _safe(_plain(change["exact"]), 60),
+            )
+        console.print(held)
+        console.print(
+            "The next sync writes nothing (the write policy); the values above are exact."
+        )
     elif not (converted or lead.get("IsDeleted")):
         console.print("The org already holds these values; the next sync writes nothing.")
 

@@ -76,3 +76,34 @@ def test_rendering_neutralises_terminal_escapes_and_markup(store: StateStore) ->
     assert "\x1b]0;" not in text
     assert "Dana [bold]Lee" in text
     assert "The next sync will write" in text
+
+
+def test_explain_shows_exact_values_next_to_what_the_policy_holds_back(store: StateStore) -> None:
+    """The org holds a score 3 points off the exact one: explain shows both, writes nothing."""
+    first = explain_lead(store, default_definition(), LEAD, now=NOW)
+    assert first is not None
+    held_score = first["outputs"]["SFS_Score__c"] - 3
+    with store.transaction():
+        store.upsert_records(
+            "Lead",
+            [
+                make_lead(
+                    **{**first["outputs"], "SFS_Score__c": float(held_score)},
+                    SystemModstamp="2026-10-02T09:00:00.000+0000",
+                )
+            ],
+            lead_field=None,
+        )
+
+    result = explain_lead(store, default_definition(), LEAD, now=NOW)
+
+    assert result is not None
+    assert {} == result["pending_changes"]
+    assert {"SFS_Score__c": {"in_org": held_score, "exact": first["outputs"]["SFS_Score__c"]}} == (
+        result["held_back"]
+    )
+    out = io.StringIO()
+    render_explanation(result, Console(file=out, width=200, force_terminal=False))
+    text = " ".join(out.getvalue().split())
+    assert "Exact now vs the org: held back (moved less than 5 points" in text
+    assert "The next sync writes nothing (the write policy)" in text

@@ -65,6 +65,7 @@ class _Run:
             mode="full",
             should_stop=self.should_stop,
             on_progress=self.on_progress,
+            exact_writes=True,  # fill every lead once, exact (no write-policy tolerance)
             **kwargs,
         )
 

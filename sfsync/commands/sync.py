@@ -43,6 +43,8 @@ def print_report(report: PassReport, *, as_json: bool) -> None:
     table.add_row("read", ", ".join(f"{k} {v:,}" for k, v in report.read.items() if v) or "0")
     table.add_row("qualified", f"{report.qualified:,}")
     table.add_row("changed", f"{report.changed:,}")
+    if report.held_back:
+        table.add_row("held back (write policy)", f"{report.held_back:,}")
     table.add_row(
         "written", f"{report.written:,}" + (" (dry run: nothing written)" if report.dry_run else "")
     )
@@ -110,6 +112,12 @@ def sync(
 ) -> int:
     """
     Run one sync pass: read changes, qualify, write only what changed.
+
+    \b
+    What is written follows the definition's write policy (`write_policy:`): a lead whose
+    score, fit or engagement moved less than `min_score_change` points (5), and nothing a
+    person acts on changed, is held back; the mirror keeps the exact values (`sfsync
+    explain` shows both).
 
     \b
     Incremental by default (what changed since the last pass, with an overlap window);

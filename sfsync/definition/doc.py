@@ -32,6 +32,7 @@ from sfsync.definition.wording import (
     record_phrase,
     subject_of,
     table,
+    write_policy_phrase,
 )
 
 # --- words for values, fields and objects ----------------------------------------------------
@@ -399,8 +400,10 @@ def _outputs(d: Definition) -> str:
         [
             "## What reps see on the Lead",
             "",
-            "sfsync writes only these fields, and only when a value changes. Every lead is "
-            f"stamped with the version of this page (`{d.version}`).",
+            "sfsync writes only these fields. Every lead is stamped with the version of this "
+            f"page (`{d.version}`).",
+            "",
+            write_policy_phrase(d.write_policy.min_score_change),
             "",
             table(["What", "Lead field", "Type", "Meaning"], rows),
         ]

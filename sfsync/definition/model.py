@@ -29,6 +29,7 @@ from sfsync.definition.condition_model import (
     Text,
 )
 from sfsync.definition.consistency import definition_problems
+from sfsync.definition.policy import WritePolicySpec
 from sfsync.definition.terms import BANT_CRITERIA, CUSTOM_FIELD, OUTPUT_KEYS
 
 
@@ -409,6 +410,8 @@ class Definition(Model):
     """Score weights."""
     outputs: OutputsSpec = Field(default_factory=OutputsSpec)
     """The Lead fields sfsync writes."""
+    write_policy: WritePolicySpec = Field(default_factory=WritePolicySpec)
+    """When a lead is written back (a quiet org; see `WritePolicySpec`)."""
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Definition:

@@ -243,3 +243,17 @@ _OPERATORS: dict[str, Callable[[str, Any], str]] = {
     "email_domain_in": _op_email_domain_in,
     "within_days": _op_within_days,
 }
+
+
+def write_policy_phrase(points: int) -> str:
+    """The sign-off page's sentence on when a lead is written (the definition's write policy)."""
+    if points == 0:
+        return "**When a lead is written:** whenever any of its values changes."
+    return (
+        "**When a lead is written** (a quiet org): when anything a person acts on changes "
+        "(status, grade, BANT, the follow-up flag, the touch counters and dates, the reasons, "
+        f"the version), or when score, fit or engagement moved by {points} points or more from "
+        "the value the org holds. Decay alone moves them a point or two a night; those "
+        "small moves wait until they add up. A reason counts as changed when it appears, goes "
+        "or says something new, not when decay only lowers its points."
+    )

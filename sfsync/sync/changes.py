@@ -17,7 +17,7 @@ from sfsync.definition import CompiledDefinition
 from sfsync.definition.model import StandardStatusSpec
 from sfsync.errors import RecordError
 from sfsync.scoring import Qualification, qualify
-from sfsync.scoring.outputs import diff_outputs
+from sfsync.scoring.outputs import WritePolicy, diff_outputs
 from sfsync.values.booleans import is_true
 
 
@@ -60,6 +60,9 @@ class Assessment:
     """Converted leads are qualified (the report counts them) but never written."""
     change: LeadChange | None = None
     status: StatusDecision = StatusDecision()
+    held: bool = False
+    """The org's values differ from the exact ones, but only by what the write policy
+    holds back (decay within its tolerance): nothing is written."""
 
 
 def status_may_be_written(
@@ -121,10 +124,12 @@ def assess_lead(
     users: Mapping[str, str],
     integration_user_id: str | None,
     written: Mapping[str, Any] | None = None,
+    policy: WritePolicy | None = None,
 ) -> Assessment:
     """
     Qualify *lead* at *now* and decide what the pass writes to it: its changed outputs,
-    plus the mapped standard Status when the policy allows it.
+    plus the mapped standard Status when the policy allows it; nothing when *policy* (the
+    definition's write policy; None: every change) holds the differences back.
     """
     try:
         q = qualify(
@@ -145,5 +150,7 @@ def assess_lead(
     if status.write is not None:
         desired[definition.definition.status.standard_status.field] = status.write
     diff = diff_outputs(lead, desired)
+    if diff and policy is not None and not policy.requires_write(diff):
+        return Assessment(lead_id, q, status=status, held=True)
     change = LeadChange(lead_id, desired, diff, q.reasons) if diff else None
     return Assessment(lead_id, q, change=change, status=status)

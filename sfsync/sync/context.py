@@ -33,6 +33,9 @@ class PassContext:
     lead_where: str | None = None
     # Read only these objects (None: every object the definition needs).
     objects: frozenset[str] | None = None
+    # Write every difference, exact, ignoring the definition's write policy (the backfill:
+    # "fill every lead once" leaves no lead a few points off).
+    exact_writes: bool = False
 
     @property
     def whole_org(self) -> bool:
@@ -65,6 +68,9 @@ class PassReport:
     skipped_converted: int = 0
     skipped_invalid: int = 0
     status_mapping_blocked: int = 0
+    held_back: int = 0
+    """Leads whose org values differ from the exact ones only within the write policy
+    (score, fit, engagement moved less than its points; reasons' numbers decayed)."""
     api_calls: int = 0
     duration_seconds: float = 0.0
     statuses: dict[str, int] = field(default_factory=dict)

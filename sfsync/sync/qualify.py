@@ -12,6 +12,7 @@ from typing import Any
 import structlog
 
 from sfsync.definition import CompiledDefinition
+from sfsync.scoring.outputs import write_policy
 from sfsync.spool import Spool
 from sfsync.state import StateStore
 from sfsync.sync.changes import LeadChange, assess_lead
@@ -38,6 +39,7 @@ def qualify_and_diff(
     """
     who = store.user_context()
     status_enabled = definition.definition.status.standard_status.enabled
+    policy = write_policy(definition, exact=ctx.exact_writes)
     changes: Spool[LeadChange] = Spool()
     statuses: Counter[str] = Counter()
     written: dict[str, dict[str, Any]] = {}
@@ -67,6 +69,7 @@ def qualify_and_diff(
                 users=who.users,
                 integration_user_id=who.integration_user_id,
                 written=written.get(lead["Id"]),
+                policy=policy,
             )
             q = assessed.qualification
             if q is None:  # the lead cannot be qualified at all (no usable Id)
@@ -86,6 +89,7 @@ def qualify_and_diff(
                 baselines[assessed.lead_id] = {name: value}
             if assessed.status.blocked:
                 report.status_mapping_blocked += 1
+            report.held_back += assessed.held
             if assessed.change is not None:
                 changes.append(assessed.change)
                 if assessed.lead_id in pending:

@@ -160,3 +160,22 @@ def test_grade_thresholds_must_descend() -> None:
     with pytest.raises(ValidationError) as info:
         Definition.model_validate(d)
     assert "descending order" in info.value.errors()[0]["msg"]
+
+
+@pytest.mark.parametrize(("value", "valid"), [(0, True), (5, True), (100, True), (-1, False),
+                                              (101, False), ("five", False)])  # fmt: skip
+def test_write_policy_points_are_0_to_100(value: Any, valid: bool) -> None:
+    """min_score_change is a whole number of points, 0..100; an unknown key is an error."""
+    from sfsync.definition.policy import WritePolicySpec
+
+    d = data()
+    d["write_policy"] = {"min_score_change": value}
+    if valid:
+        assert Definition.model_validate(d).write_policy == WritePolicySpec(min_score_change=value)
+        return
+    with pytest.raises(ValidationError) as error:
+        Definition.model_validate(d)
+    assert ("write_policy", "min_score_change") == error.value.errors()[0]["loc"]
+    d["write_policy"] = {"min_score_changes": 5}
+    with pytest.raises(ValidationError):
+        Definition.model_validate(d)

@@ -49,6 +49,7 @@ REPORT_KEYS = {
     "skipped_converted": int,
     "skipped_invalid": int,
     "status_mapping_blocked": int,
+    "held_back": int,
     "api_calls": int,
     "duration_seconds": float,
     "statuses": dict,

@@ -225,3 +225,20 @@ def test_refresh_lead_rereads_one_lead_and_its_activity(store: StateStore) -> No
     assert "Lead" in queries.soql[0]
     assert store.get_lead("00Q000000000000001") is not None
     assert sf_time(NOW)  # the factories' clock is the pass's
+
+
+def test_a_nightly_holds_back_decay_and_the_backfill_writes_it(store: StateStore) -> None:
+    """Three days of decay move lead 1's engagement a point: the nightly pass holds it back
+    (the write policy) and writes nothing; an exact pass (the backfill's) writes it."""
+    org = _org()
+    run_pass(org, store, DEFINITION, PassContext(now=NOW))
+    later = NOW + timedelta(days=3)
+
+    nightly = run_pass(org, store, DEFINITION, PassContext(now=later, mode="rescore"))
+
+    assert (0, 0, 1) == (nightly.changed, nightly.written, nightly.held_back)
+    exact = run_pass(
+        org, store, DEFINITION, PassContext(now=later, mode="rescore", exact_writes=True)
+    )
+    assert (1, 1, 0) == (exact.changed, exact.written, exact.held_back)
+    assert ["00Q000000000000001"] == [r["Id"] for r in org.writes[-1]]
