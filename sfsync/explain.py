@@ -248,24 +248,7 @@ def render_explanation(result: dict[str, Any], console: Console) -> None:
     console.print(sig)
 
     t = result["touches"]
-    if t["counted"] is None:
-        console.print(
-            f"[bold]Follow-up[/bold]: none — the touch counters, Sales Ready since and the "
-            f"follow-up flag are blank while the lead is {s['status']} (they count a Sales "
-            "Ready episode)"
-        )
-    else:
-        episode = (
-            f"Sales Ready since {_fmt(t['sales_ready_since'])}"
-            if t["sales_ready_since"]
-            else f"in the episode from {_fmt(t['episode_start'])}"
-        )
-        console.print(
-            f"[bold]Follow-up[/bold]: {t['counted']} human touches {episode}, "
-            f"{t['remaining']} to go, last {_fmt(t['last_touch'])}, first touch after "
-            f"{_fmt(t['first_touch_hours'])} h, "
-            f"needs follow-up: {'yes' if t['needs_follow_up'] else 'no'}"
-        )
+    _print_follow_up(t, s["status"], console)
     if t["records"]:
         touches = Table(title="Touch records", title_justify="left")
         for col in ("When", "What", "By", "Counted", "Why"):
@@ -298,24 +281,7 @@ def render_explanation(result: dict[str, Any], console: Console) -> None:
             )
         console.print(pend)
     elif result["held_back"]:
-        points = result["write_policy"]["min_score_change"]
-        held = Table(
-            title=f"Exact now vs the org: held back (moved less than {points} points, "
-            "or only decayed numbers in the reasons)",
-            title_justify="left",
-        )
-        for col in ("Field", "In the org", "Exact now"):
-            held.add_column(col)
-        for name, change in result["held_back"].items():
-            held.add_row(
-                _safe(name),
-                _safe(_plain(change["in_org"]), 60),
-                _safe(_plain(change["exact"]), 60),
-            )
-        console.print(held)
-        console.print(
-            "The next sync writes nothing (the write policy); the values above are exact."
-        )
+        _print_held_back(result, console)
     elif not (converted or lead.get("IsDeleted")):
         console.print("The org already holds these values; the next sync writes nothing.")
 
@@ -338,3 +304,45 @@ def render_explanation(result: dict[str, Any], console: Console) -> None:
             f"{_safe(r['error_code'])}: {_safe(r['message'], None)}",
             markup=True,
         )
+
+
+def _print_follow_up(t: dict[str, Any], status: str, console: Console) -> None:
+    """The follow-up line: the episode's counters, or why there are none."""
+    if t["counted"] is None:
+        console.print(
+            f"[bold]Follow-up[/bold]: none — the touch counters, Sales Ready since and the "
+            f"follow-up flag are blank while the lead is {status} (they count a Sales "
+            "Ready episode)"
+        )
+        return
+    episode = (
+        f"Sales Ready since {_fmt(t['sales_ready_since'])}"
+        if t["sales_ready_since"]
+        else f"in the episode from {_fmt(t['episode_start'])}"
+    )
+    console.print(
+        f"[bold]Follow-up[/bold]: {t['counted']} human touches {episode}, "
+        f"{t['remaining']} to go, last {_fmt(t['last_touch'])}, first touch after "
+        f"{_fmt(t['first_touch_hours'])} h, "
+        f"needs follow-up: {'yes' if t['needs_follow_up'] else 'no'}"
+    )
+
+
+def _print_held_back(result: dict[str, Any], console: Console) -> None:
+    """The exact values next to the org's, where the write policy holds the difference."""
+    points = result["write_policy"]["min_score_change"]
+    held = Table(
+        title=f"Exact now vs the org: held back (moved less than {points} points, "
+        "or only decayed numbers in the reasons)",
+        title_justify="left",
+    )
+    for col in ("Field", "In the org", "Exact now"):
+        held.add_column(col)
+    for name, change in result["held_back"].items():
+        held.add_row(
+            _safe(name),
+            _safe(_plain(change["in_org"]), 60),
+            _safe(_plain(change["exact"]), 60),
+        )
+    console.print(held)
+    console.print("The next sync writes nothing (the write policy); the values above are exact.")

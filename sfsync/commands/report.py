@@ -71,7 +71,9 @@ def report(
         scope = f" created since {since.date().isoformat()}" if since else ""
         msg = f"no leads{scope} in the local mirror {state_path}: {fix}"
         raise ConfigError(msg)
-    page = render_page(result)
+    from sfsync.fields import FOLLOW_UP_LISTS
+
+    page = render_page(result, full_lists=FOLLOW_UP_LISTS)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")
     tmp.write_text(page, encoding="utf-8")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from sfsync.fields.blueprint import Blueprint, FieldAccess, build_blueprint
 from sfsync.fields.catalog import FieldType, OutputField, field_type_for, output_fields
+from sfsync.fields.documents import FOLLOW_UP_LISTS
 from sfsync.fields.project import (
     Project,
     WriteResult,
@@ -20,6 +21,7 @@ from sfsync.fields.project import (
 )
 
 __all__ = [
+    "FOLLOW_UP_LISTS",
     "Blueprint",
     "FieldAccess",
     "FieldType",

@@ -21,6 +21,12 @@ from sfsync.fields.catalog import OutputField
 
 NAMESPACE = "http://soap.sforce.com/2006/04/metadata"
 PERMISSION_SET = "SFSync_Integration"
+FOLLOW_UP_LISTS = (
+    "the Lead list views \u201cSFS Needs Follow-Up\u201d and \u201cSFS My Sales Ready "
+    "Leads\u201d, and the report \u201cSFSync Follow-Up by Owner\u201d (created by `sfsync "
+    "fields`)"
+)
+"""Where reps and managers find every Sales Ready lead in Salesforce (the report points there)."""
 PROJECT_NAME = "sfsync-metadata"
 
 Value = Union[str, int, bool, "Pairs"]

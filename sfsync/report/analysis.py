@@ -31,6 +31,7 @@ from typing import Any
 from sfsync.definition import CompiledDefinition
 from sfsync.definition.terms import STATUSES
 from sfsync.errors import RecordError
+from sfsync.report.rates import Rate
 from sfsync.scoring import (
     DISQUALIFIED,
     NURTURE,
@@ -71,6 +72,11 @@ class Band:
         """Converted share, 0 when the group is empty."""
         return self.converted / self.leads if self.leads else 0.0
 
+    @property
+    def conversion(self) -> Rate:
+        """The conversion rate with its sample (and interval, where small)."""
+        return Rate(self.converted, self.leads)
+
 
 @dataclass(frozen=True)
 class Lift:
@@ -110,6 +116,16 @@ class SignalShare:
     def open_share(self) -> float:
         """Share of open leads with the signal in the last 30 days."""
         return self.open_with / self.open_total if self.open_total else 0.0
+
+    @property
+    def converted_rate(self) -> Rate:
+        """Converted leads with the signal, of all converted leads."""
+        return Rate(self.converted_with, self.converted_total)
+
+    @property
+    def open_rate(self) -> Rate:
+        """Open leads with the signal, of all open leads."""
+        return Rate(self.open_with, self.open_total)
 
 
 @dataclass(frozen=True)
@@ -156,6 +172,16 @@ class Report:
     at_target: int = 0
     signals: list[SignalShare] = field(default_factory=list)
     follow_ups: list[FollowUp] = field(default_factory=list)
+    """The first TOP_FOLLOW_UPS open Sales Ready leads (overdue first); `sales_ready` says
+    how many there are in all."""
+    first_touch_leads: int = 0
+    """How many leads the time-to-first-touch figures are measured on."""
+    min_score_change: int = 0
+    """The definition's write policy: the org may hold scores this close to the exact ones."""
+    org_score_gaps: dict[int, int] = field(default_factory=dict)
+    """Open leads whose score in the org differs from the exact one: points apart -> leads."""
+    org_unscored: int = 0
+    """Open leads the org holds no score for yet."""
 
     @property
     def open_leads(self) -> int:
@@ -166,6 +192,11 @@ class Report:
     def compliance(self) -> float | None:
         """Share of open Sales Ready leads not overdue for follow-up; None without any."""
         return (self.sales_ready - self.overdue) / self.sales_ready if self.sales_ready else None
+
+    @property
+    def on_time(self) -> Rate:
+        """Open Sales Ready leads not overdue, of all open Sales Ready leads."""
+        return Rate(self.sales_ready - self.overdue, self.sales_ready)
 
     @property
     def later_converted(self) -> int:
@@ -203,6 +234,7 @@ class _Tally:
     signals_open: Counter[str] = field(default_factory=Counter)
     first_touch_hours: list[float] = field(default_factory=list)
     converted_at: dict[str, datetime] = field(default_factory=dict)
+    score_field: str = ""
 
 
 def build_report(
@@ -229,7 +261,8 @@ def build_report(
         cadence_days=definition.cadence_days,
     )
     outputs = {api for _, api in definition.outputs}
-    tally = _Tally()
+    tally = _Tally(score_field=dict(definition.outputs)["score"])
+    report.min_score_change = definition.definition.write_policy.min_score_change
 
     def run(lead: Mapping[str, Any], acts: Any, at: datetime) -> Qualification:
         return qualify(lead, acts, definition, now=at, users=users,
@@ -289,6 +322,11 @@ def _count(
             tally.first_touch_hours.append(q.episode_first_touch_hours)
         return
     tally.signals_open.update(recent)
+    held = lead.get(tally.score_field)
+    if held is None or isinstance(held, bool) or not isinstance(held, int | float):
+        report.org_unscored += 1
+    elif (gap := abs(round(held) - q.score)) > 0:
+        report.org_score_gaps[gap] = report.org_score_gaps.get(gap, 0) + 1
     report.status_counts[q.status] = report.status_counts.get(q.status, 0) + 1
     report.grade_counts[q.grade] = report.grade_counts.get(q.grade, 0) + 1
     if q.status in (SALES_READY, RECYCLED) and q.first_touch_hours is not None:
@@ -344,6 +382,7 @@ def _finish(
     )
     if tally.first_touch_hours:
         report.first_touch_median_hours = median(tally.first_touch_hours)
+    report.first_touch_leads = len(tally.first_touch_hours)
     report.signals = sorted(
         (
             SignalShare(

@@ -19,6 +19,8 @@ from matplotlib.axes import Axes
 from matplotlib.container import BarContainer
 from matplotlib.figure import Figure
 
+from sfsync.report.rates import Rate, percent
+
 INK = "#1f2933"
 MUTED = "#7b8794"
 ACCENT = "#2563eb"
@@ -75,12 +77,18 @@ def to_svg(fig: Figure, title: str) -> str:
 
 
 def _label_bars(
-    ax: Axes, bars: BarContainer, values: Sequence[float], labels: Sequence[str]
+    ax: Axes,
+    bars: BarContainer,
+    values: Sequence[float],
+    labels: Sequence[str],
+    tops: Sequence[float] | None = None,
 ) -> None:
-    for patch, label in zip(bars, labels, strict=False):
+    """Each bar's label above it (above *tops*, e.g. its error bar, when given)."""
+    heights = tops if tops is not None else [patch.get_height() for patch in bars]
+    for patch, label, top in zip(bars, labels, heights, strict=False):
         ax.annotate(
             label,
-            (patch.get_x() + patch.get_width() / 2, patch.get_height()),
+            (patch.get_x() + patch.get_width() / 2, top),
             ha="center",
             va="bottom",
             fontsize=9,
@@ -141,17 +149,28 @@ def rate_chart(
     xlabel: str,
     highlight: Sequence[str] = (),
 ) -> str:
-    """Conversion rate bars (percent), each annotated with converted/leads."""
+    """
+    Conversion rate bars (percent) with their 95% Wilson intervals as error bars, each
+    annotated with the rate as the page prints it and converted/leads.
+    """
     with rc_context(_RC):
         fig, ax = _figure()
-        rates = [100 * c / n if n else 0.0 for c, n in zip(converted, leads, strict=True)]
+        samples = [Rate(c, n) for c, n in zip(converted, leads, strict=True)]
+        rates = [100 * (r.share or 0.0) for r in samples]
+        bounds = [r.interval() for r in samples]
+        below = [max(0.0, v - 100 * lo) for v, (lo, _) in zip(rates, bounds, strict=True)]
+        above = [max(0.0, 100 * hi - v) for v, (_, hi) in zip(rates, bounds, strict=True)]
         colors = [GOOD if label in highlight else ACCENT for label in labels]
         bars = ax.bar(list(labels), rates, color=colors)
+        ax.errorbar(list(labels), rates, yerr=[below, above], fmt="none", ecolor=INK,
+                    elinewidth=1, capsize=3)  # fmt: skip
+        tops = [100 * hi for _, hi in bounds]
         _label_bars(
             ax,
             bars,
-            rates,
-            [f"{r:.0f}% ({c}/{n})" for r, c, n in zip(rates, converted, leads, strict=True)],
+            tops,
+            [f"{percent(r.share)} ({r.successes}/{r.trials})" for r in samples],
+            tops,
         )
         ax.set_ylabel("converted (%)")
         ax.set_xlabel(xlabel)

@@ -20,6 +20,7 @@ from sfsync.report.analysis import (
     FIRST_TOUCH_BUCKETS,
     Report,
 )
+from sfsync.report.rates import MIN_RATIO_SUCCESSES, percent, ratio_text
 from sfsync.scoring import DISQUALIFIED, NURTURE
 
 _CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
@@ -62,10 +63,6 @@ def _e(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
-def _pct(value: float | None) -> str:
-    return "n/a" if value is None else f"{100 * value:.0f}%"
-
-
 def _date(value: datetime | None) -> str:
     return "" if value is None else value.strftime("%Y-%m-%d")
 
@@ -99,36 +96,75 @@ def _table(head: Sequence[str], rows: Iterable[Sequence[object]], numeric: set[i
     return f"<table><thead><tr>{header}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _lift_text(report: Report) -> tuple[str, str]:
+def lift_sentence(report: Report) -> str:
+    """
+    What the score bands say about buying, with the samples behind it: both rates (with
+    their intervals where small), the difference, and a ratio only when both bands have
+    enough conversions for one (otherwise what the intervals do say).
+    """
     lift = report.lift
     if lift is None:
-        return "n/a", "Not enough leads in two score bands to compare."
-    ratio = (
-        f"x{lift.ratio:.1f}"
-        if lift.ratio is not None
-        else "infinite (none converted in the bottom band)"
-        if lift.top.rate
-        else "n/a (neither band converted anyone)"
-    )
+        return "Not enough leads in two score bands (10 each) to compare."
+    top, bottom = lift.top.conversion, lift.bottom.conversion
     text = (
-        f"Leads scoring {lift.top.label} converted at {100 * lift.top.rate:.1f}% "
-        f"({lift.top.converted} of {lift.top.leads}); leads scoring {lift.bottom.label} at "
-        f"{100 * lift.bottom.rate:.1f}% ({lift.bottom.converted} of {lift.bottom.leads}): "
-        f"a lift of {ratio}, {lift.points:.0f} percentage points."
+        f"Leads scoring {lift.top.label} converted at {top.text()}; leads scoring "
+        f"{lift.bottom.label} at {bottom.text()}: {lift.points:.1f} percentage points apart."
     )
-    return ratio, text
+    ratio = ratio_text(top, bottom)
+    if ratio is not None:
+        return text + f" The top band converts {ratio} as often."
+    fewest = min((lift.top, lift.bottom), key=lambda b: b.converted)
+    text += (
+        f" No ratio is claimed: the {fewest.label} band has {fewest.converted:,} "
+        f"conversion{'' if fewest.converted == 1 else 's'} (a ratio needs "
+        f"{MIN_RATIO_SUCCESSES} in each band)."
+    )
+    if top.overlaps(bottom):
+        return text + " The 95% intervals overlap: this sample cannot tell the bands apart."
+    return text + " The 95% intervals do not overlap: the difference is not chance."
 
 
 def _lift_tile(report: Report) -> str:
     lift = report.lift
     if lift is None:
         return "n/a"
-    return f"{100 * lift.top.rate:.0f}% vs {100 * lift.bottom.rate:.1f}%"
+    return f"{percent(lift.top.conversion.share)} vs {percent(lift.bottom.conversion.share)}"
 
 
-def render_page(report: Report, *, title: str = "Lead quality report") -> str:
-    """The whole report as an HTML document (UTF-8 text)."""
-    _, lift_sentence = _lift_text(report)
+def _org_note(report: Report) -> str:
+    """What the org holds next to the exact values this report computes (the write policy)."""
+    gaps = report.org_score_gaps
+    differ = sum(gaps.values())
+    parts = [
+        "Scores here are exact (computed now from the mirror). "
+        f"The org's {report.open_leads:,} open leads hold the score sfsync last wrote: "
+    ]
+    if differ:
+        parts.append(
+            f"{differ:,} differ from the exact score by {min(gaps)}\u2013{max(gaps)} points"
+            if min(gaps) != max(gaps)
+            else f"{differ:,} differ from the exact score by {max(gaps)} point"
+            + ("" if max(gaps) == 1 else "s")
+        )
+        if report.min_score_change:
+            parts.append(
+                f" (the write policy rewrites a lead once it moved {report.min_score_change} "
+                "points, or anything a rep acts on changed)"
+            )
+    else:
+        parts.append("every one equals the exact score")
+    if report.org_unscored:
+        parts.append(f"; {report.org_unscored:,} hold no score yet (run `sfsync sync`)")
+    return "".join(parts) + "."
+
+
+def render_page(
+    report: Report, *, title: str = "Lead quality report", full_lists: str | None = None
+) -> str:
+    """
+    The whole report as an HTML document (UTF-8 text). *full_lists* names where the full
+    lists of leads live in Salesforce (list views, reports): a truncated table points there.
+    """
     cohort = f"leads created since {report.since.isoformat()}" if report.since else "all leads"
     statuses = {s: report.status_counts.get(s, 0) for s in STATUSES}
     statuses[CONVERTED] = report.converted
@@ -150,8 +186,15 @@ def render_page(report: Report, *, title: str = "Lead quality report") -> str:
         _tile(f"{report.status_counts.get('Sales Ready', 0):,}", "Sales Ready now"),
         _tile(f"{report.converted:,}", "converted"),
         _tile(_lift_tile(report), "converted, top vs bottom score band"),
-        _tile(_pct(report.compliance), "Sales Ready leads followed up in time"),
-        _tile(_hours(report.first_touch_median_hours), "median time to first touch"),
+        _tile(
+            percent(report.compliance),
+            f"Sales Ready leads followed up in time ({report.on_time.successes:,} of "
+            f"{report.sales_ready:,})",
+        ),
+        _tile(
+            _hours(report.first_touch_median_hours),
+            f"median time to first touch ({report.first_touch_leads:,} leads)",
+        ),
         _tile(f"{report.later_converted:,}", "Nurture/Disqualified on arrival, later converted"),
         "</div>",
         "<h2>Where the leads are</h2>",
@@ -165,8 +208,9 @@ def render_page(report: Report, *, title: str = "Lead quality report") -> str:
             "Fit letter by engagement digit; A1 fits best and is most engaged.",
         ),
         "</div>",
+        f'<p class="note">{_e(_org_note(report))}</p>',
         "<h2>Does the score predict buying?</h2>",
-        f'<p class="note">{_e(lift_sentence)}</p>',
+        f'<p class="note">{_e(lift_sentence(report))}</p>',
         '<div class="grid">',
         _figure(
             charts.rate_chart(
@@ -177,7 +221,8 @@ def render_page(report: Report, *, title: str = "Lead quality report") -> str:
                 xlabel="score",
                 highlight=[report.lift.top.label] if report.lift else (),
             ),
-            "Score just before converting (converted leads) or today (open leads).",
+            "Score just before converting (converted leads) or today (open leads); "
+            "the lines are 95% intervals.",
         ),
         _figure(
             charts.rate_chart(
@@ -190,6 +235,14 @@ def render_page(report: Report, *, title: str = "Lead quality report") -> str:
             "The grade's letter is fit: industry, size, revenue and title.",
         ),
         "</div>",
+        _table(
+            ["score band", "leads", "converted", "conversion rate"],
+            [
+                (b.label, f"{b.leads:,}", f"{b.converted:,}", b.conversion.text())
+                for b in report.score_bands
+            ],
+            {1, 2},
+        ),
         "<h2>The invisible pipeline</h2>",
         f'<p class="note">{report.later_converted:,} of {report.converted:,} converted leads '
         f"were Nurture or Disqualified when they arrived ({arrival_nurture:,} leads arrived "
@@ -198,10 +251,10 @@ def render_page(report: Report, *, title: str = "Lead quality report") -> str:
         _table(
             ["status on arrival", "leads", "converted later", "rate"],
             [
-                (s, f"{b.leads:,}", f"{b.converted:,}", f"{100 * b.rate:.1f}%")
+                (s, f"{b.leads:,}", f"{b.converted:,}", b.conversion.text())
                 for s, b in report.arrival.items()
             ],
-            {1, 2, 3},
+            {1, 2},
         ),
     ]
     if report.recorded_before_conversion:
@@ -212,7 +265,7 @@ def render_page(report: Report, *, title: str = "Lead quality report") -> str:
             '<p class="note">sfsync\'s own history recorded, before they converted: '
             f"{_e(recorded)}.</p>"
         )
-    parts += _follow_up_section(report)
+    parts += _follow_up_section(report, full_lists)
     parts += _signal_section(report)
     parts.append(
         "<footer><p><b>How this is measured.</b> Every lead in the local mirror is scored "
@@ -220,14 +273,17 @@ def render_page(report: Report, *, title: str = "Lead quality report") -> str:
         "as of the start of its conversion day, from the activity before it; an open lead as "
         "of the report date. “On arrival” is one day after the lead was created. Lead fields "
         "are today's values. The top and bottom score bands are the highest and lowest with at "
-        f"least 10 leads. Touch target {report.touch_target}, follow-up cadence "
-        f"{report.cadence_days:g} days.</p></footer>"
+        f"least 10 leads. A rate shows its sample (converted of leads); where fewer than 10 "
+        "leads converted, or fewer than 10 did not, it also shows its 95% Wilson interval, and "
+        f"a ratio of two rates is stated only when each has {MIN_RATIO_SUCCESSES} or more. "
+        f"Percentages are rounded to one decimal everywhere. Touch target {report.touch_target}, "
+        f"follow-up cadence {report.cadence_days:g} days.</p></footer>"
     )
     parts.append("</main></body></html>")
     return "\n".join(parts) + "\n"
 
 
-def _follow_up_section(report: Report) -> list[str]:
+def _follow_up_section(report: Report, full_lists: str | None) -> list[str]:
     aging = {label: report.aging.get(label, 0) for _, _, label in AGING_BUCKETS}
     first = {label: report.first_touch.get(label, 0) for _, _, label in FIRST_TOUCH_BUCKETS}
     rows = [
@@ -238,22 +294,34 @@ def _follow_up_section(report: Report) -> list[str]:
             f.score,
             _date(f.sales_ready_since),
             f"{f.touches} of {report.touch_target}",
-            _date(f.last_touch),
+            _date(f.last_touch) or "none yet",
             "overdue" if f.needs_follow_up else "",
         )
         for f in report.follow_ups
     ]
     table = _table(
-        ["lead", "company", "grade", "score", "Sales Ready since", "touches", "last touch", ""],
+        ["lead", "company", "grade", "score", "Sales Ready since", "touches since then",
+         "last touch since then", ""],
         rows,
         {3},
-    ).replace("<td>overdue</td>", '<td class="overdue">overdue</td>')
+    ).replace("<td>overdue</td>", '<td class="overdue">overdue</td>')  # fmt: skip
+    shown = len(rows)
+    if shown < report.sales_ready:
+        where = f" All {report.sales_ready:,}: {full_lists}." if full_lists else ""
+        scope = (
+            f"Showing {shown:,} of {report.sales_ready:,} Sales Ready leads: overdue first, "
+            f"then the longest Sales Ready.{where}"
+        )
+    else:
+        scope = f"All {shown:,} Sales Ready leads, overdue first."
     return [
         "<h2>Follow-up</h2>",
         f'<p class="note">{report.sales_ready:,} leads are Sales Ready; {report.overdue:,} are '
         f"overdue (no touch within {report.cadence_days:g} days, below the target of "
-        f"{report.touch_target}); {report.at_target:,} reached the target; "
-        f"{report.untouched_sales_ready:,} have not been touched yet.</p>",
+        f"{report.touch_target}), so {report.on_time.text()} are followed up in time; "
+        f"{report.at_target:,} reached the target; {report.untouched_sales_ready:,} have not "
+        "been touched since they became Sales Ready. Touches count the current Sales Ready "
+        "episode only.</p>",
         '<div class="grid">',
         _figure(
             charts.counts_chart(aging, title="Sales Ready leads by age", colors={}),
@@ -261,22 +329,26 @@ def _follow_up_section(report: Report) -> list[str]:
         ),
         _figure(
             charts.counts_chart(first, title="Time to first touch", colors={}),
-            "Hours from Sales Ready to the first call, email or meeting.",
+            f"Hours from Sales Ready to the first call, email or meeting "
+            f"({report.first_touch_leads:,} leads).",
         ),
         _figure(
             charts.touches_chart(
                 report.touches, target=report.touch_target, title="Touches vs target"
             ),
-            "Open Sales Ready leads by human sales touches so far.",
+            "Open Sales Ready leads by human sales touches since they became Sales Ready.",
         ),
         "</div>",
         "<h2>Sales Ready leads to follow up</h2>",
-        table if rows else '<p class="note">No lead is Sales Ready right now.</p>',
+        (f'<p class="note">{_e(scope)}</p>' + table)
+        if rows
+        else '<p class="note">No lead is Sales Ready right now.</p>',
     ]
 
 
 def _signal_section(report: Report) -> list[str]:
     shown = [s for s in report.signals if s.converted_with or s.open_with]
+    left_out = len(report.signals) - len(shown)
     chart = charts.signal_chart(
         [s.label for s in shown],
         [s.converted_share for s in shown],
@@ -286,18 +358,24 @@ def _signal_section(report: Report) -> list[str]:
     rows = [
         (
             s.label,
-            f"{100 * s.converted_share:.0f}%",
-            f"{100 * s.open_share:.0f}%",
-            f"x{s.converted_share / s.open_share:.1f}" if s.open_share else "n/a",
+            s.converted_rate.text(),
+            s.open_rate.text(),
+            ratio_text(s.converted_rate, s.open_rate)
+            or f"not claimed (fewer than {MIN_RATIO_SUCCESSES} leads on a side)",
         )
         for s in shown
     ]
+    note = (
+        "Share of converted leads with each signal in the 30 days before they converted, "
+        "next to open leads in the last 30 days."
+    )
+    if left_out:
+        note += f" {left_out} signal{'' if left_out == 1 else 's'} no lead had are left out."
     return [
         "<h2>Signals that preceded conversion</h2>",
-        '<p class="note">Share of converted leads with each signal in the 30 days before they '
-        "converted, next to open leads in the last 30 days.</p>",
+        f'<p class="note">{_e(note)}</p>',
         '<div class="grid">',
         _figure(chart, "Most common first."),
-        _table(["signal", "converted leads", "open leads", "ratio"], rows, {1, 2, 3}),
+        _table(["signal", "converted leads", "open leads", "ratio"], rows, set()),
         "</div>",
     ]

@@ -105,12 +105,10 @@ class WritePolicy:
         if not isinstance(value, str):
             return ()
         lines = []
-        for line in value.split("\n"):
-            line = _DECISION_NUMBER.sub(r"\1 #", line)
+        for raw in value.split("\n"):
+            line = _DECISION_NUMBER.sub(r"\1 #", raw)
             match = self._signal_line.match(line) if self._signal_line else None
-            if match is not None:
-                line = f"{match['label']} {match['when']}"
-            lines.append(line)
+            lines.append(f"{match['label']} {match['when']}" if match is not None else line)
         return tuple(sorted(lines))
 
 

@@ -106,3 +106,15 @@ def test_report_renders_in_chromium_without_console_errors(
     assert cells[0].text.startswith(HOSTILE_FIRST + " ")
     assert shot.read_bytes().startswith(PNG_MAGIC)
     assert shot.stat().st_size > 50_000
+
+
+def test_the_rendered_words_match_the_numbers(browser: Any, demo: DemoOrg) -> None:
+    """What Chromium shows (innerText) states every rate with its sample, the same rounding
+    in tiles and text, intervals where samples are small, and how much a table leaves out."""
+    from tests.report.wording import wording_problems
+
+    browser.get(demo.page.as_uri())
+    shown = browser.execute_script("return document.body.innerText")
+    text = "\n".join(" ".join(line.split()) for line in shown.split("\n") if line.strip())
+
+    assert wording_problems(text, demo.report()) == []

@@ -34,7 +34,7 @@ def test_report_writes_the_page_and_prints_a_summary(
     assert demo.run("report", "--now", NOW_ARG, "--out", str(out)) == 0
     captured = capsys.readouterr()
     page = out.read_text(encoding="utf-8")
-    assert "Lift: 80-100 converts at" in captured.out
+    assert "Lift: Leads scoring 80-100 converted at" in " ".join(captured.out.split())
     assert "Invisible pipeline:" in captured.out
     assert f"Wrote {out}" in captured.err
     assert page.count("<svg") == 8
