@@ -26,7 +26,6 @@ UNTESTED_ALLOWANCE = frozenset(
         "sfsync.sandbox.calllog",
         "sfsync.sandbox.describe",
         "sfsync.sandbox.metadata",
-        "sfsync.sandbox.metadata_rules",
         "sfsync.sandbox.rest",
     }
 )

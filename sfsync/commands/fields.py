@@ -38,6 +38,20 @@ if TYPE_CHECKING:
     is_flag=True,
     help="Leave Lead field history tracking alone (no Lead object settings, no tracked fields).",
 )
+@click.option(
+    "--assign",
+    "assign",
+    multiple=True,
+    type=click.Choice(["SFSync_Lead_Record_Page", "SFSync_Lead_Highlights"]),
+    help="Make a generated component the org's default, by name (repeatable): "
+    "SFSync_Lead_Record_Page becomes the Lead record page for desktop, SFSync_Lead_Highlights "
+    "the Lead compact layout. Without it nothing the org has is replaced.",
+)
+@click.option(
+    "--no-reports",
+    is_flag=True,
+    help="Leave out the reports, the dashboard and their folders.",
+)
 @click.option("--overwrite", is_flag=True, help="Replace files in a non-empty --out directory.")
 @click.option(
     "--deploy",
@@ -58,21 +72,29 @@ def fields(
     definition: Path | None,
     api_version: str | None,
     no_history: bool,
+    assign: tuple[str, ...],
+    no_reports: bool,
     overwrite: bool,
     deploy: bool,
     dry_run: bool,
 ) -> int:
     """
-    Generate the Lead output fields, the integration permission set and list views.
+    Generate everything sfsync puts in Salesforce: fields, access, pages, views, reports.
 
     Writes a Salesforce DX project for the definition's output field names: custom fields
-    with help text for reps, the SFSync_Integration permission set (read what the definition
-    reads, edit the outputs, API Enabled; nothing more), two list views, and
-    manifest/package.xml. Deploy it with:
+    with help text for reps; the SFSync_Integration permission set (read what the definition
+    reads, edit the outputs, API Enabled; nothing more) and SFSync_Lead_Score_Read for reps
+    and managers (read the outputs, nothing else); a Lead record page
+    (SFSync_Lead_Record_Page: score, grade, status, reasons and follow-up on top, the org's
+    own layout in the Details tab) and a compact layout (SFSync_Lead_Highlights: score,
+    grade and status in the highlights panel); three list views; six reports on the Leads
+    report type and a dashboard, each in a folder of its own; and manifest/package.xml.
+    All of it is new: nothing the org has is replaced unless --assign names it. Deploy it with:
 
     \b
         cd OUT && sf project deploy start --source-dir force-app --target-org ORG
         sf org assign permset --name SFSync_Integration --on-behalf-of INTEGRATION_USER
+        sf org assign permset --name SFSync_Lead_Score_Read --on-behalf-of REP_OR_MANAGER
 
     Or let sfsync deploy it (exit 0 when the org accepted every component, 1 when it
     rejected the deploy; each rejected component is listed with the org's reason):
@@ -91,7 +113,10 @@ def fields(
     version = check_api_version(api_version or settings.sf_api_version)
     compiled = load_compiled(resolve_definition_path(definition or settings.definition))
     project = build_project(
-        build_blueprint(compiled, track_history=not no_history), api_version=version
+        build_blueprint(compiled, track_history=not no_history),
+        api_version=version,
+        assign=assign,
+        analytics=not no_reports,
     )
     if out is not None:
         _write(project, out, overwrite=overwrite, dry_run=dry_run, hint=not deploy)
@@ -116,7 +141,13 @@ def _write(project: Project, out: Path, *, overwrite: bool, dry_run: bool, hint:
         )
     if not dry_run and hint:
         click.echo(
-            f"\nNext: cd {out} && sf project deploy start --source-dir force-app --target-org ORG",
+            f"\nNext: cd {out} && sf project deploy start --source-dir force-app --target-org ORG"
+            "\nThen: sf org assign permset --name SFSync_Integration --on-behalf-of "
+            "INTEGRATION_USER --target-org ORG"
+            "\n      sf org assign permset --name SFSync_Lead_Score_Read --on-behalf-of "
+            "REP_OR_MANAGER --target-org ORG"
+            "\nThe record page and compact layout are not anyone's default until you activate "
+            "them (Lightning App Builder) or rerun with --assign.",
             err=True,
         )
 
@@ -153,8 +184,8 @@ def _show(result: DeployResult, *, org: str) -> None:
         )
         if not result.check_only:
             click.echo(
-                "Next: assign the SFSync_Integration permission set to the integration user,"
-                " then run `sfsync check`.",
+                "Next: assign the SFSync_Integration permission set to the integration user"
+                " and SFSync_Lead_Score_Read to reps and managers, then run `sfsync check`.",
                 err=True,
             )
     else:

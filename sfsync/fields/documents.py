@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Union
 
 from sfsync.fields.blueprint import LEAD, Blueprint
@@ -21,10 +20,11 @@ from sfsync.fields.catalog import OutputField
 
 NAMESPACE = "http://soap.sforce.com/2006/04/metadata"
 PERMISSION_SET = "SFSync_Integration"
+REP_PERMISSION_SET = "SFSync_Lead_Score_Read"
 FOLLOW_UP_LISTS = (
     "the Lead list views \u201cSFS Needs Follow-Up\u201d and \u201cSFS My Sales Ready "
-    "Leads\u201d, and the report \u201cSFSync Follow-Up by Owner\u201d (created by `sfsync "
-    "fields`)"
+    "Leads\u201d (managers: \u201cSFS All Sales Ready Leads\u201d), and the report "
+    "\u201cSFSync Follow-Up by Owner\u201d (created by `sfsync fields`)"
 )
 """Where reps and managers find every Sales Ready lead in Salesforce (the report points there)."""
 PROJECT_NAME = "sfsync-metadata"
@@ -90,13 +90,38 @@ def custom_field_xml(field: OutputField) -> bytes:
     return render_xml("CustomField", pairs)
 
 
-def lead_object_xml() -> bytes:
+def lead_object_xml(
+    *, track_history: bool, compact_layout: str | None = None, record_page: str | None = None
+) -> bytes:
     """
-    Lead's object settings: field history tracking on, which the fields' trackHistory needs.
+    Lead's object settings: field history tracking on (the fields' trackHistory needs it),
+    and only when the admin asked for it by name, the compact layout assigned as the Lead
+    default (`compactLayoutAssignment`) and the record page made the org default for desktop
+    (`actionOverrides`: View, type Flexipage, formFactor Large).
 
     For a standard object only the settings named here are deployed; the rest stay as they are.
+    Metadata API: CustomObject (compactLayoutAssignment, enableHistory) and ActionOverride,
+    https://developer.salesforce.com/docs/atlas.en-us.api_meta.meta/api_meta/customobject.htm
     """
-    return render_xml("CustomObject", [("enableHistory", True)])
+    pairs: list[tuple[str, Value]] = []
+    if track_history:
+        pairs.append(("enableHistory", True))
+    if compact_layout:
+        pairs.append(("compactLayoutAssignment", compact_layout))
+    if record_page:
+        pairs.append(
+            (
+                "actionOverrides",
+                [
+                    ("actionName", "View"),
+                    ("content", record_page),
+                    ("formFactor", "Large"),
+                    ("skipRecordTypeSelect", False),
+                    ("type", "Flexipage"),
+                ],
+            )
+        )
+    return render_xml("CustomObject", pairs)
 
 
 def permission_set_xml(blueprint: Blueprint) -> bytes:
@@ -140,68 +165,44 @@ def permission_set_xml(blueprint: Blueprint) -> bytes:
     return render_xml("PermissionSet", pairs)
 
 
-@dataclass(frozen=True)
-class ListView:
-    """A Lead list view for reps: the leads they own that match the filters."""
-
-    name: str
-    label: str
-    columns: tuple[str, ...]
-    filters: tuple[tuple[str, str, str], ...]  # (field, operation, value)
-
-
-def list_views(blueprint: Blueprint) -> list[ListView]:
-    """The reps' two views: their Sales Ready leads, and the ones overdue for follow-up."""
-    name = {f.key: f.api_name for f in blueprint.outputs}
-    status = name["status"]
-    return [
-        ListView(
-            name="SFS_My_Sales_Ready_Leads",
-            label="SFS My Sales Ready Leads",
-            columns=(
-                "FULL_NAME",
-                "LEAD.COMPANY",
-                "LEAD.TITLE",
-                name["score"],
-                name["grade"],
-                name["sales_ready_since"],
-                name["touches"],
-                name["touches_remaining"],
-                name["last_touch"],
-                name["needs_follow_up"],
-            ),
-            filters=((status, "equals", "Sales Ready"),),
+def rep_permission_set_xml(blueprint: Blueprint) -> bytes:
+    """
+    Reps' and managers' permission set: read (never edit) every sfsync output field, and read
+    Lead. Without field-level read a rep sees none of the fields, whatever the page shows.
+    """
+    pairs: list[tuple[str, Value]] = [
+        ("label", "SFSync Lead Scores (read)"),
+        (
+            "description",
+            "For sales reps and managers: read-only access to the sfsync lead score fields "
+            f"(definition {blueprint.version}) on the Lead, so record pages, list views, reports "
+            "and dashboards can show them. Grants no edit, create or delete; which leads a user "
+            "sees still follows your sharing settings.",
         ),
-        ListView(
-            name="SFS_Needs_Follow_Up",
-            label="SFS Needs Follow-Up",
-            columns=(
-                "FULL_NAME",
-                "LEAD.COMPANY",
-                "LEAD.PHONE",
-                "LEAD.EMAIL",
-                name["score"],
-                name["grade"],
-                name["sales_ready_since"],
-                name["touches"],
-                name["touches_remaining"],
-                name["last_touch"],
-            ),
-            filters=((status, "equals", "Sales Ready"), (name["needs_follow_up"], "equals", "1")),
-        ),
+        ("hasActivationRequired", False),
     ]
-
-
-def list_view_xml(view: ListView) -> bytes:
-    """One ListView in DX source format (objects/Lead/listViews/<name>.listView-meta.xml)."""
-    pairs: list[tuple[str, Value]] = [("fullName", view.name), ("label", view.label)]
-    pairs += [("columns", column) for column in view.columns]
-    pairs.append(("filterScope", "Mine"))
-    pairs += [
-        ("filters", [("field", field), ("operation", op), ("value", value)])
-        for field, op, value in view.filters
-    ]
-    return render_xml("ListView", pairs)
+    for field in blueprint.outputs:
+        pairs.append(
+            (
+                "fieldPermissions",
+                [("editable", False), ("field", f"{LEAD}.{field.api_name}"), ("readable", True)],
+            )
+        )
+    pairs.append(
+        (
+            "objectPermissions",
+            [
+                ("allowCreate", False),
+                ("allowDelete", False),
+                ("allowEdit", False),
+                ("allowRead", True),
+                ("modifyAllRecords", False),
+                ("object", LEAD),
+                ("viewAllRecords", False),
+            ],
+        )
+    )
+    return render_xml("PermissionSet", pairs)
 
 
 def package_xml(members: Mapping[str, Sequence[str]], api_version: str) -> bytes:

@@ -13,23 +13,41 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 import structlog
 
 from sfsync.errors import ConfigError
+from sfsync.fields.analytics import (
+    DASHBOARD,
+    DASHBOARD_FOLDER,
+    REPORT_FOLDER,
+    dashboard_xml,
+    folder_xml,
+    report_xml,
+    reports,
+)
 from sfsync.fields.blueprint import LEAD, Blueprint, build_blueprint
 from sfsync.fields.documents import (
     PERMISSION_SET,
+    REP_PERMISSION_SET,
     custom_field_xml,
     lead_object_xml,
-    list_view_xml,
-    list_views,
     package_xml,
     permission_set_xml,
+    rep_permission_set_xml,
     sfdx_project_json,
 )
+from sfsync.fields.pages import (
+    COMPACT_LAYOUT,
+    RECORD_PAGE,
+    compact_layout_xml,
+    record_page,
+    record_page_xml,
+)
+from sfsync.fields.views import list_view_xml, list_views
 
 log = structlog.get_logger(__name__)
 
@@ -69,20 +87,50 @@ def check_api_version(api_version: str) -> str:
     return api_version
 
 
-def build_project(blueprint: Blueprint, *, api_version: str) -> Project:
-    """Render every document for *blueprint* into a DX source-format project."""
+ASSIGNABLE = (RECORD_PAGE, COMPACT_LAYOUT)
+"""What `--assign` may name: the generated record page (org default for Lead on desktop) and
+compact layout (the Lead default). Nothing else the org has is ever replaced."""
+
+
+def build_project(
+    blueprint: Blueprint,
+    *,
+    api_version: str,
+    assign: Iterable[str] = (),
+    analytics: bool = True,
+) -> Project:
+    """
+    Render every document for *blueprint* into a DX source-format project: the output fields,
+    both permission sets, list views, the record page and compact layout, and (with
+    *analytics*) the reports, dashboard and their folders. *assign* names generated
+    components to make the org's default (see ASSIGNABLE).
+
+    Raises:
+        ConfigError: *assign* names something else.
+    """
     check_api_version(api_version)
+    assigned = set(assign)
+    unknown = sorted(assigned - set(ASSIGNABLE))
+    if unknown:
+        msg = f"--assign {unknown[0]}: sfsync can assign {' or '.join(ASSIGNABLE)} only"
+        raise ConfigError(msg)
     lead = SOURCE_ROOT / "objects" / LEAD
     files: dict[PurePosixPath, bytes] = {
         PurePosixPath("sfdx-project.json"): sfdx_project_json(api_version),
     }
     members: dict[str, list[str]] = {
+        "CompactLayout": [f"{LEAD}.{COMPACT_LAYOUT}"],
         "CustomField": [],
+        "FlexiPage": [RECORD_PAGE],
         "ListView": [],
-        "PermissionSet": [PERMISSION_SET],
+        "PermissionSet": [PERMISSION_SET, REP_PERMISSION_SET],
     }
-    if blueprint.track_history:
-        files[lead / f"{LEAD}.object-meta.xml"] = lead_object_xml()
+    if blueprint.track_history or assigned:
+        files[lead / f"{LEAD}.object-meta.xml"] = lead_object_xml(
+            track_history=blueprint.track_history,
+            compact_layout=COMPACT_LAYOUT if COMPACT_LAYOUT in assigned else None,
+            record_page=RECORD_PAGE if RECORD_PAGE in assigned else None,
+        )
         members["CustomObject"] = [LEAD]
     for output in blueprint.outputs:
         files[lead / "fields" / f"{output.api_name}.field-meta.xml"] = custom_field_xml(output)
@@ -90,10 +138,42 @@ def build_project(blueprint: Blueprint, *, api_version: str) -> Project:
     for view in list_views(blueprint):
         files[lead / "listViews" / f"{view.name}.listView-meta.xml"] = list_view_xml(view)
         members["ListView"].append(f"{LEAD}.{view.name}")
-    permission_set = SOURCE_ROOT / "permissionsets" / f"{PERMISSION_SET}.permissionset-meta.xml"
-    files[permission_set] = permission_set_xml(blueprint)
+    files[lead / "compactLayouts" / f"{COMPACT_LAYOUT}.compactLayout-meta.xml"] = (
+        compact_layout_xml(blueprint)
+    )
+    files[SOURCE_ROOT / "flexipages" / f"{RECORD_PAGE}.flexipage-meta.xml"] = record_page_xml(
+        record_page(blueprint)
+    )
+    sets = SOURCE_ROOT / "permissionsets"
+    files[sets / f"{PERMISSION_SET}.permissionset-meta.xml"] = permission_set_xml(blueprint)
+    files[sets / f"{REP_PERMISSION_SET}.permissionset-meta.xml"] = rep_permission_set_xml(blueprint)
+    if analytics:
+        _add_analytics(blueprint, files, members)
     files[PurePosixPath("manifest/package.xml")] = package_xml(members, api_version)
     return Project(api_version=api_version, files=dict(sorted(files.items())))
+
+
+def _add_analytics(
+    blueprint: Blueprint, files: dict[PurePosixPath, bytes], members: dict[str, list[str]]
+) -> None:
+    """The report folder and reports, the dashboard folder and dashboard."""
+    report_dir = SOURCE_ROOT / "reports"
+    report_list = reports(blueprint)
+    files[report_dir / f"{REPORT_FOLDER}.reportFolder-meta.xml"] = folder_xml(
+        "ReportFolder", "SFSync Lead Quality"
+    )
+    members["Report"] = [f"{REPORT_FOLDER}/"]  # a folder's member, as sf writes it
+    for report in report_list:
+        files[report_dir / REPORT_FOLDER / f"{report.name}.report-meta.xml"] = report_xml(report)
+        members["Report"].append(report.member)
+    dashboard_dir = SOURCE_ROOT / "dashboards"
+    files[dashboard_dir / f"{DASHBOARD_FOLDER}.dashboardFolder-meta.xml"] = folder_xml(
+        "DashboardFolder", "SFSync Dashboards"
+    )
+    files[dashboard_dir / DASHBOARD_FOLDER / f"{DASHBOARD}.dashboard-meta.xml"] = dashboard_xml(
+        report_list
+    )
+    members["Dashboard"] = [f"{DASHBOARD_FOLDER}/", f"{DASHBOARD_FOLDER}/{DASHBOARD}"]
 
 
 def _existing_files(root: Path) -> set[PurePosixPath]:
@@ -159,6 +239,8 @@ def generate_project(
     *,
     api_version: str,
     track_history: bool = True,
+    assign: Iterable[str] = (),
+    analytics: bool = True,
     overwrite: bool = False,
     dry_run: bool = False,
 ) -> WriteResult:
@@ -173,5 +255,5 @@ def generate_project(
 
     check_api_version(api_version)
     blueprint = build_blueprint(load_compiled(definition_path), track_history=track_history)
-    project = build_project(blueprint, api_version=api_version)
+    project = build_project(blueprint, api_version=api_version, assign=assign, analytics=analytics)
     return write_project(project, out, overwrite=overwrite, dry_run=dry_run)

@@ -43,11 +43,22 @@ DONE_STATUSES = frozenset({"Succeeded", "SucceededPartial", "Failed", "Canceled"
 _OBJECT_CHILDREN = {
     ".field-meta.xml": ("fields", "CustomField"),
     ".listView-meta.xml": ("listViews", "ListView"),
+    ".compactLayout-meta.xml": ("compactLayouts", "CompactLayout"),
 }
 # Top-level DX folders sfsync generates: folder -> (DX suffix, metadata-API suffix, type).
 _TOP_LEVEL = {
     "permissionsets": (".permissionset-meta.xml", ".permissionset", "PermissionSet"),
+    "flexipages": (".flexipage-meta.xml", ".flexipage", "FlexiPage"),
 }
+# Folder types: DX folder -> (folder file suffix, its root element, item suffix, item's
+# metadata-API suffix, item root element, package.xml type). A folder converts to
+# `<dir>/<Folder>-meta.xml` and is the member `<Folder>/`; an item is `<Folder>/<Name>`.
+_FOLDERED = {
+    "reports": (".reportFolder-meta.xml", "ReportFolder", ".report-meta.xml", ".report",
+                "Report", "Report"),
+    "dashboards": (".dashboardFolder-meta.xml", "DashboardFolder", ".dashboard-meta.xml",
+                   ".dashboard", "Dashboard", "Dashboard"),
+}  # fmt: skip
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 DX_SOURCE_ROOT = PurePosixPath("force-app/main/default")
 
@@ -145,8 +156,10 @@ def convert_source(
     Convert DX source files (path relative to the project root -> bytes) into a
     metadata-API format package with a package.xml naming every component.
 
-    Knows the types `sfsync fields` generates: object settings, custom fields, list views
-    and permission sets. sfdx-project.json and manifest/ are project files, not metadata.
+    Knows the types `sfsync fields` generates: object settings, custom fields, list views,
+    compact layouts, permission sets, Lightning pages, report and dashboard folders, reports
+    and dashboards, laid out as `sf project convert source` (sf 2.138) lays them out.
+    sfdx-project.json and manifest/ are project files, not metadata.
 
     Raises:
         ConfigError: a file of another type, malformed XML, or a fullName that does not
@@ -173,6 +186,8 @@ def convert_source(
                 objects.setdefault(parts[1], _ObjectParts()).children.append((tag, name, root))
                 members.setdefault(type_name, []).append(f"{parts[1]}.{name}")
                 continue
+        if parts[0] in _FOLDERED and _foldered(parts, path, content, out, members):
+            continue
         if parts[0] in _TOP_LEVEL and len(parts) == 2:
             dx_suffix, suffix, type_name = _TOP_LEVEL[parts[0]]
             if parts[1].endswith(dx_suffix):
@@ -182,7 +197,7 @@ def convert_source(
                 members.setdefault(type_name, []).append(name)
                 continue
         msg = f"{path}: not a metadata type sfsync can convert (objects, fields, list views, "
-        msg += "permission sets)"
+        msg += "compact layouts, permission sets, Lightning pages, reports, dashboards)"
         raise ConfigError(msg)
     for name, obj in sorted(objects.items()):
         root = ET.Element(_NS + "CustomObject")
@@ -199,6 +214,30 @@ def convert_source(
     frozen = {t: tuple(sorted(m)) for t, m in members.items()}
     out["package.xml"] = _package_xml(frozen, api_version)
     return MetadataPackage(api_version=api_version, files=out, members=frozen)
+
+
+def _foldered(
+    parts: tuple[str, ...],
+    path: PurePosixPath,
+    content: bytes,
+    out: dict[str, bytes],
+    members: dict[str, list[str]],
+) -> bool:
+    """Convert a report/dashboard folder or item; False when *parts* is neither."""
+    folder_suffix, folder_tag, item_suffix, suffix, item_tag, type_name = _FOLDERED[parts[0]]
+    if len(parts) == 2 and parts[1].endswith(folder_suffix):
+        name = parts[1].removesuffix(folder_suffix)
+        _full_name(path, _parse(path, content, folder_tag), name)
+        out[f"{parts[0]}/{name}-meta.xml"] = content
+        members.setdefault(type_name, []).append(f"{name}/")
+        return True
+    if len(parts) == 3 and parts[2].endswith(item_suffix):
+        name = parts[2].removesuffix(item_suffix)
+        _full_name(path, _parse(path, content, item_tag), name)
+        out[f"{parts[0]}/{parts[1]}/{name}{suffix}"] = content
+        members.setdefault(type_name, []).append(f"{parts[1]}/{name}")
+        return True
+    return False
 
 
 # --- deploying -------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ The sandbox org's Metadata API and the part of its schema that deploys change.
 - The SOAP Metadata API's `deploy` and `checkDeployStatus` (sf's default path) run the same
   deploys: sandbox/metadata_soap.py.
 
-A deploy is checked whole (`metadata_rules.plan_deploy`); with `checkOnly` nothing changes;
+A deploy is checked whole (`metadata_package.plan_deploy`); with `checkOnly` nothing changes;
 otherwise the components are stored in `_sandbox_metadata` and custom fields become real:
 a column on the object's table and a field in describe, SOQL and writes. With
 `rollbackOnError` (the default) one failing component fails the deploy and changes nothing.
@@ -39,8 +39,8 @@ from typing import TYPE_CHECKING, Any
 import structlog
 
 from sfsync.errors import ConfigError
+from sfsync.sandbox import metadata_package, schema, setup_rows
 from sfsync.sandbox import metadata_rules as rules
-from sfsync.sandbox import schema, setup_rows
 from sfsync.sandbox.ids import new_id
 from sfsync.sandbox.profiles import stored_profile
 from sfsync.sandbox.protocol import ApiError, Request, Response, json_response, not_found
@@ -335,12 +335,11 @@ def _message(
 def _standalone(c: rules.Component) -> bytes:
     """A field or list view as its own document, as the org keeps it."""
     assert c.element is not None
-    root_tag = {"fields": "CustomField", "listViews": "ListView"}.get(
-        c.element.tag.removeprefix(rules.NS), c.type
-    )
+    children = {"fields": "CustomField", "listViews": "ListView", "compactLayouts": "CompactLayout"}
+    root_tag = children.get(c.element.tag.removeprefix(rules.NS), c.type)
     root = ET.Element(rules.NS + root_tag)
     for child in c.element:
-        if c.type == "CustomObject" and child.tag.removeprefix(rules.NS) in ("fields", "listViews"):
+        if c.type == "CustomObject" and child.tag.removeprefix(rules.NS) in children:
             continue
         root.append(copy.deepcopy(child))
     ET.indent(root, space="    ")
@@ -415,7 +414,7 @@ class MetadataDeploys:
 
     def _run(self, record: _Deploy, files: Mapping[str, bytes]) -> None:
         org = self.org
-        plan = rules.plan_deploy(files, _org_metadata(org))
+        plan = metadata_package.plan_deploy(files, _org_metadata(org))
         failed = plan.failed
         good = [c for c in plan.components if not c.problems]
         record.total = len(plan.components)

@@ -20,11 +20,20 @@ from sfsync.sandbox.schema import FieldDef, ObjectDef
 
 NAMESPACE = "http://soap.sforce.com/2006/04/metadata"
 NS = "{" + NAMESPACE + "}"
-SUPPORTED_TYPES = ("CustomField", "CustomObject", "ListView", "PermissionSet")
+SUPPORTED_TYPES = (
+    "CompactLayout",
+    "CustomField",
+    "CustomObject",
+    "Dashboard",
+    "FlexiPage",
+    "ListView",
+    "PermissionSet",
+    "Report",
+)
 MAX_TRACKED_FIELDS = 20
 MIN_API_VERSION, MAX_API_VERSION = 31, 64
 
-_DEVELOPER_NAME = re.compile(r"^[A-Za-z](?:[A-Za-z0-9]|_(?!_))*(?<!_)$")
+DEVELOPER_NAME = re.compile(r"^[A-Za-z](?:[A-Za-z0-9]|_(?!_))*(?<!_)$")
 _STANDARD_COLUMN = re.compile(r"^[A-Z][A-Z0-9_]*(?:\.[A-Z][A-Z0-9_]*)*$")
 _BOOL = {"true": True, "false": False}
 # Lead fields a real org has that the sandbox's schema leaves out (references to them are fine).
@@ -45,7 +54,8 @@ _FIELD_ELEMENTS = frozenset(
 )  # fmt: skip
 _OBJECT_ELEMENTS = frozenset(
     {"fullName", "enableHistory", "enableFeeds", "enableReports", "enableActivities",
-     "description", "fields", "listViews"}
+     "description", "fields", "listViews", "compactLayouts", "compactLayoutAssignment",
+     "actionOverrides"}
 )  # fmt: skip
 _LIST_VIEW_ELEMENTS = frozenset(
     {"fullName", "label", "columns", "filterScope", "filters", "booleanFilter", "queue",
@@ -141,12 +151,12 @@ class Plan:
 # --- small readers ----------------------------------------------------------------------------
 
 
-def _text(el: ET.Element, tag: str) -> str | None:
+def text_of(el: ET.Element, tag: str) -> str | None:
     found = el.find(NS + tag)
     return None if found is None else (found.text or "").strip()
 
 
-def _check_elements(el: ET.Element, allowed: frozenset[str], type_name: str, c: Component) -> None:
+def check_elements(el: ET.Element, allowed: frozenset[str], type_name: str, c: Component) -> None:
     for child in el:
         if child.tag.removeprefix(NS) not in allowed:
             c.problems.append(
@@ -155,8 +165,8 @@ def _check_elements(el: ET.Element, allowed: frozenset[str], type_name: str, c: 
             )
 
 
-def _bool(el: ET.Element, tag: str, c: Component, *, required: bool = False) -> bool | None:
-    value = _text(el, tag)
+def read_bool(el: ET.Element, tag: str, c: Component, *, required: bool = False) -> bool | None:
+    value = text_of(el, tag)
     if value is None:
         if required:
             c.problems.append(f"Must specify '{tag}'")
@@ -167,8 +177,8 @@ def _bool(el: ET.Element, tag: str, c: Component, *, required: bool = False) -> 
     return _BOOL[value]
 
 
-def _int(el: ET.Element, tag: str, c: Component, what: str, lo: int, hi: int) -> int | None:
-    value = _text(el, tag)
+def read_int(el: ET.Element, tag: str, c: Component, what: str, lo: int, hi: int) -> int | None:
+    value = text_of(el, tag)
     if value is None:
         c.problems.append(f"Must specify '{tag}' for a CustomField of type {what}")
         return None
@@ -183,8 +193,8 @@ def _int(el: ET.Element, tag: str, c: Component, what: str, lo: int, hi: int) ->
     return number
 
 
-def _length(el: ET.Element, tag: str, limit: int, c: Component) -> None:
-    value = _text(el, tag)
+def check_length(el: ET.Element, tag: str, limit: int, c: Component) -> None:
+    value = text_of(el, tag)
     if value is not None and len(value) > limit:
         c.problems.append(f"{tag} is {len(value)} characters long; the limit is {limit}")
 
@@ -192,7 +202,7 @@ def _length(el: ET.Element, tag: str, limit: int, c: Component) -> None:
 # --- the zip's shape -------------------------------------------------------------------------
 
 
-def _parse_xml(name: str, content: bytes, root_tag: str, c: Component) -> ET.Element | None:
+def parse_xml(name: str, content: bytes, root_tag: str, c: Component) -> ET.Element | None:
     try:
         # expat resolves no external entities and caps entity expansion (billion laughs).
         root = ET.fromstring(content)  # noqa: S314
@@ -210,128 +220,11 @@ def _parse_xml(name: str, content: bytes, root_tag: str, c: Component) -> ET.Ele
     return root
 
 
-def _read_package(files: Mapping[str, bytes], plan: Plan) -> dict[str, list[str]] | None:
-    problem = Component("", "package.xml", "package.xml")
-    plan.problems.append(problem)
-    content = files.get("package.xml")
-    if content is None:
-        problem.problems.append("No package.xml found")
-        return None
-    root = _parse_xml("package.xml", content, "Package", problem)
-    if root is None:
-        return None
-    version = _text(root, "version")
-    if version is None or not re.fullmatch(r"\d+\.0", version):
-        problem.problems.append(
-            "package.xml: Must specify a version such as <version>62.0</version>"
-        )
-    elif not MIN_API_VERSION <= int(version.split(".")[0]) <= MAX_API_VERSION:
-        problem.problems.append(f"package.xml: API version {version} is not supported")
-    else:
-        plan.api_version = version
-    members: dict[str, list[str]] = {}
-    for types in root.findall(NS + "types"):
-        name = _text(types, "name")
-        names = [(m.text or "").strip() for m in types.findall(NS + "members")]
-        if not name:
-            problem.problems.append("package.xml: a <types> element has no <name>")
-            continue
-        if name not in SUPPORTED_TYPES:
-            problem.problems.append(
-                f"package.xml: the sandbox org cannot deploy metadata type {name!r} "
-                f"(it deploys {', '.join(SUPPORTED_TYPES)})"
-            )
-            continue
-        if not names:
-            problem.problems.append(f"package.xml: type {name} lists no <members>")
-        members.setdefault(name, []).extend(names)
-    return members
-
-
-def _found_components(files: Mapping[str, bytes], org: OrgMetadata, plan: Plan) -> list[Component]:
-    found: list[Component] = []
-    for name, content in sorted(files.items()):
-        if name == "package.xml" or name.endswith("/"):
-            continue
-        folder, _, leaf = name.partition("/")
-        if folder == "objects" and leaf.endswith(".object") and "/" not in leaf:
-            found.extend(_object_components(name, leaf.removesuffix(".object"), content, org, plan))
-        elif folder == "permissionsets" and leaf.endswith(".permissionset") and "/" not in leaf:
-            c = Component("PermissionSet", leaf.removesuffix(".permissionset"), name)
-            c.element = _parse_xml(name, content, "PermissionSet", c)
-            found.append(c)
-        else:
-            c = Component("", name, name)
-            c.problems.append(
-                f"{name}: not a file the Metadata API knows in this package (expected "
-                "objects/<Object>.object or permissionsets/<Name>.permissionset)"
-            )
-            plan.problems.append(c)
-    return found
-
-
-def _object_components(
-    name: str, object_name: str, content: bytes, org: OrgMetadata, plan: Plan
-) -> list[Component]:
-    settings = Component("CustomObject", object_name, name)
-    root = _parse_xml(name, content, "CustomObject", settings)
-    if root is None:
-        plan.problems.append(settings)
-        return []
-    settings.element = root
-    out = [settings]
-    for tag, type_name in (("fields", "CustomField"), ("listViews", "ListView")):
-        for child in root.findall(NS + tag):
-            full = _text(child, "fullName") or ""
-            c = Component(type_name, f"{object_name}.{full}", name, element=child)
-            if not full:
-                c.problems.append(f"Must specify a fullName for every <{tag}> in {name}")
-            out.append(c)
-    return out
-
-
-def plan_deploy(files: Mapping[str, bytes], org: OrgMetadata) -> Plan:
-    """
-    Check a metadata-API zip's files (path inside the package -> bytes) against the org.
-
-    Only components package.xml names are deployed (CustomObject members bring their
-    fields and list views along, as in Salesforce); a member without a component is an error.
-    """
-    plan = Plan(api_version=None)
-    members = _read_package(files, plan)
-    found = _found_components(files, org, plan)
-    if members is None:
-        return plan
-    by_key = {(c.type, c.full_name): c for c in found}
-    wanted: dict[tuple[str, str], Component] = {}
-    for type_name, names in members.items():
-        for member in names:
-            if member == "*":
-                wanted.update({k: c for k, c in by_key.items() if k[0] == type_name})
-                continue
-            c = by_key.get((type_name, member))
-            if c is None:
-                missing = Component(type_name, member, "package.xml")
-                missing.problems.append(
-                    f"An object '{member}' of type {type_name} was named in package.xml, but "
-                    "was not found in zipped directory"
-                )
-                plan.problems.append(missing)
-                continue
-            wanted[(type_name, member)] = c
-            if type_name == "CustomObject":
-                for key, child in by_key.items():
-                    if key[0] in ("CustomField", "ListView") and child.object_name == member:
-                        wanted[key] = child
-    plan.components = sorted(wanted.values(), key=lambda c: (c.type, c.full_name))
-    _check_components(plan, org)
-    return plan
-
-
 # --- components ------------------------------------------------------------------------------
 
 
-def _check_components(plan: Plan, org: OrgMetadata) -> None:
+def check_components(plan: Plan, org: OrgMetadata) -> FieldIndex:
+    """Check the objects, fields, list views and permission sets; the fields known after."""
     for c in plan.components:
         if c.type == "CustomObject":
             _check_object(c, org, plan)
@@ -346,7 +239,7 @@ def _check_components(plan: Plan, org: OrgMetadata) -> None:
         for obj in {c.object_name for c in new_fields.values()}
     }  # fmt: skip
     for c in new_fields.values():
-        if c.element is not None and _text(c.element, "trackHistory") == "true":
+        if c.element is not None and text_of(c.element, "trackHistory") == "true":
             obj = c.object_name
             enabled = plan.history.get(obj, org.history_enabled.get(obj, False))
             if not enabled:
@@ -361,15 +254,16 @@ def _check_components(plan: Plan, org: OrgMetadata) -> None:
                     c.problems.append(
                         f"You can track history on at most {MAX_TRACKED_FIELDS} fields of {obj}"
                     )
-    known = _FieldIndex(org.objects, new_fields)
+    known = FieldIndex(org.objects, new_fields)
     for c in plan.components:
-        if c.type in ("ListView", "PermissionSet"):
+        if c.type not in ("CustomObject", "CustomField"):
             c.created = (c.type, c.full_name) not in org.deployed
             c.changed = not c.created
         if c.type == "ListView":
             _check_list_view(c, org, known)
         elif c.type == "PermissionSet":
             _check_permission_set(c, org, known)
+    return known
 
 
 def _check_object(c: Component, org: OrgMetadata, plan: Plan) -> None:
@@ -380,8 +274,8 @@ def _check_object(c: Component, org: OrgMetadata, plan: Plan) -> None:
             + ", ".join(o.name for o in org.objects.values())
         )
         return
-    _check_elements(c.element, _OBJECT_ELEMENTS, "CustomObject", c)
-    enable = _bool(c.element, "enableHistory", c)
+    check_elements(c.element, _OBJECT_ELEMENTS, "CustomObject", c)
+    enable = read_bool(c.element, "enableHistory", c)
     if enable is not None:
         plan.history[c.full_name] = enable
     c.changed = True
@@ -401,22 +295,22 @@ def _check_field(c: Component, org: OrgMetadata) -> None:
         )
         return
     body = name.removesuffix("__c")
-    if not _DEVELOPER_NAME.match(body) or len(body) > 40:
+    if not DEVELOPER_NAME.match(body) or len(body) > 40:
         c.problems.append(
             f"{name}: a field name must begin with a letter, contain only letters, digits and "
             "single underscores, not end with an underscore, and have at most 40 characters"
         )
-    _check_elements(el, _FIELD_ELEMENTS, "CustomField", c)
-    label = _text(el, "label")
+    check_elements(el, _FIELD_ELEMENTS, "CustomField", c)
+    label = text_of(el, "label")
     if not label:
         c.problems.append("Must specify a label for a CustomField")
     elif len(label) > 40:
         c.problems.append(f"label is {len(label)} characters long; the limit is 40")
-    _length(el, "inlineHelpText", 510, c)
-    _length(el, "description", 1000, c)
+    check_length(el, "inlineHelpText", 510, c)
+    check_length(el, "description", 1000, c)
     for tag in ("required", "unique", "externalId", "trackHistory"):
-        _bool(el, tag, c)
-    ftype = _text(el, "type")
+        read_bool(el, tag, c)
+    ftype = text_of(el, "type")
     if ftype is None:
         c.problems.append("Must specify a type for a CustomField")
         return
@@ -451,8 +345,8 @@ def _field_def(  # noqa: PLR0911 - one return per field type reads as the type t
 ) -> FieldDef | None:
     kind = FIELD_TYPES[ftype]
     if ftype in ("Number", "Currency"):
-        precision = _int(el, "precision", c, ftype, 1, 18)
-        scale = _int(el, "scale", c, ftype, 0, 17)
+        precision = read_int(el, "precision", c, ftype, 1, 18)
+        scale = read_int(el, "scale", c, ftype, 0, 17)
         if precision is None or scale is None:
             return None
         if scale > precision:
@@ -460,11 +354,11 @@ def _field_def(  # noqa: PLR0911 - one return per field type reads as the type t
             return None
         return FieldDef(name, kind, label, precision=precision, scale=scale, custom=True)
     if ftype == "Text":
-        length = _int(el, "length", c, ftype, 1, 255)
+        length = read_int(el, "length", c, ftype, 1, 255)
         return None if length is None else FieldDef(name, kind, label, length=length, custom=True)
     if ftype == "LongTextArea":
-        length = _int(el, "length", c, ftype, 256, 131_072)
-        lines = _int(el, "visibleLines", c, ftype, 2, 50)
+        length = read_int(el, "length", c, ftype, 256, 131_072)
+        lines = read_int(el, "visibleLines", c, ftype, 2, 50)
         if length is None or lines is None:
             return None
         return FieldDef(name, kind, label, length=length, custom=True)
@@ -474,7 +368,7 @@ def _field_def(  # noqa: PLR0911 - one return per field type reads as the type t
             return None
         return FieldDef(name, kind, label, length=255, custom=True, picklist=values)
     if ftype == "Checkbox":
-        if _bool(el, "defaultValue", c, required=True) is None:
+        if read_bool(el, "defaultValue", c, required=True) is None:
             return None
         return FieldDef(name, kind, label, nillable=False, custom=True)
     lengths = {"TextArea": 255, "Email": 80, "Url": 255}
@@ -483,11 +377,11 @@ def _field_def(  # noqa: PLR0911 - one return per field type reads as the type t
 
 def field_definition(name: str, el: ET.Element) -> FieldDef | None:
     """What describe shows for a stored CustomField document (None: not a type we create)."""
-    ftype = _text(el, "type")
+    ftype = text_of(el, "type")
     if ftype not in FIELD_TYPES:
         return None
     return _field_def(
-        Component("CustomField", name, ""), el, ftype, name, _text(el, "label") or name
+        Component("CustomField", name, ""), el, ftype, name, text_of(el, "label") or name
     )
 
 
@@ -502,11 +396,11 @@ def _picklist_values(el: ET.Element, c: Component) -> tuple[str, ...] | None:
         c.problems.append("Must specify a valueSet with a valueSetDefinition for a Picklist")
         return None
     if value_set is not None:
-        _bool(value_set, "restricted", c)
+        read_bool(value_set, "restricted", c)
     values: list[str] = []
     defaults = 0
     for value in definition.findall(NS + "value"):
-        full = _text(value, "fullName")
+        full = text_of(value, "fullName")
         if not full:
             c.problems.append("Every picklist <value> needs a fullName")
             continue
@@ -515,7 +409,7 @@ def _picklist_values(el: ET.Element, c: Component) -> tuple[str, ...] | None:
         if full.casefold() in {v.casefold() for v in values}:
             c.problems.append(f"Duplicate picklist value: {full}")
         values.append(full)
-        defaults += 1 if _bool(value, "default", c) else 0
+        defaults += 1 if read_bool(value, "default", c) else 0
     if not values:
         c.problems.append("A Picklist needs at least one value")
         return None
@@ -524,7 +418,7 @@ def _picklist_values(el: ET.Element, c: Component) -> tuple[str, ...] | None:
     return tuple(values)
 
 
-class _FieldIndex:
+class FieldIndex:
     """Fields that exist once the deploy is applied: the org's and the deploy's own."""
 
     def __init__(self, objects: Mapping[str, ObjectDef], new: Mapping[str, Component]) -> None:
@@ -546,34 +440,34 @@ class _FieldIndex:
         return None, field_name in _OTHER_STANDARD_FIELDS.get(obj.name, frozenset())
 
 
-def _check_list_view(c: Component, org: OrgMetadata, known: _FieldIndex) -> None:
+def _check_list_view(c: Component, org: OrgMetadata, known: FieldIndex) -> None:
     el = c.element
     assert el is not None
     if c.object_name.lower() not in org.objects:
         c.problems.append(f"Entity of type 'CustomObject' named '{c.object_name}' cannot be found")
         return
-    _check_elements(el, _LIST_VIEW_ELEMENTS, "ListView", c)
-    if not _DEVELOPER_NAME.match(c.member_name) or len(c.member_name) > 40:
+    check_elements(el, _LIST_VIEW_ELEMENTS, "ListView", c)
+    if not DEVELOPER_NAME.match(c.member_name) or len(c.member_name) > 40:
         c.problems.append(f"{c.member_name}: not a valid list view name")
-    label = _text(el, "label")
+    label = text_of(el, "label")
     if not label:
         c.problems.append("Must specify a label for a ListView")
     elif len(label) > 40:
         c.problems.append(f"label is {len(label)} characters long; the limit is 40")
-    scope = _text(el, "filterScope")
+    scope = text_of(el, "filterScope")
     if scope is None or scope not in _FILTER_SCOPES:
         c.problems.append(f"Error parsing file: '{scope}' is not a valid value for the enum "
                           "'FilterScope'")  # fmt: skip
     for column in el.findall(NS + "columns"):
         _list_view_field(c, (column.text or "").strip(), "column", known)
     for flt in el.findall(NS + "filters"):
-        name = _text(flt, "field") or ""
+        name = text_of(flt, "field") or ""
         fdef = _list_view_field(c, name, "filter", known)
-        operation = _text(flt, "operation")
+        operation = text_of(flt, "operation")
         if operation not in _FILTER_OPERATIONS:
             c.problems.append(f"Error parsing file: '{operation}' is not a valid value for the "
                               "enum 'FilterOperation'")  # fmt: skip
-        value = _text(flt, "value") or ""
+        value = text_of(flt, "value") or ""
         if fdef is not None and fdef.type == schema.PICKLIST and operation == "equals":
             bad = [v for v in value.split(",") if v.strip() and v.strip() not in fdef.picklist]
             if bad:
@@ -586,7 +480,7 @@ def _check_list_view(c: Component, org: OrgMetadata, known: _FieldIndex) -> None
             c.problems.append(f"Invalid filter value {value!r} for the checkbox {name}")
 
 
-def _list_view_field(c: Component, name: str, what: str, known: _FieldIndex) -> FieldDef | None:
+def _list_view_field(c: Component, name: str, what: str, known: FieldIndex) -> FieldDef | None:
     if not name:
         c.problems.append(f"A list view {what} names no field")
         return None
@@ -598,25 +492,25 @@ def _list_view_field(c: Component, name: str, what: str, known: _FieldIndex) -> 
     return fdef
 
 
-def _check_permission_set(c: Component, org: OrgMetadata, known: _FieldIndex) -> None:
+def _check_permission_set(c: Component, org: OrgMetadata, known: FieldIndex) -> None:
     el = c.element
     if el is None:
         return
-    _check_elements(el, _PERMSET_ELEMENTS, "PermissionSet", c)
-    if not _DEVELOPER_NAME.match(c.full_name) or len(c.full_name) > 80:
+    check_elements(el, _PERMSET_ELEMENTS, "PermissionSet", c)
+    if not DEVELOPER_NAME.match(c.full_name) or len(c.full_name) > 80:
         c.problems.append(f"{c.full_name}: not a valid permission set name")
-    label = _text(el, "label")
+    label = text_of(el, "label")
     if not label:
         c.problems.append("Must specify a label for a PermissionSet")
-    _bool(el, "hasActivationRequired", c)
+    read_bool(el, "hasActivationRequired", c)
     for perm in el.findall(NS + "fieldPermissions"):
         _field_permission(c, perm, known)
     for perm in el.findall(NS + "objectPermissions"):
-        name = _text(perm, "object") or ""
+        name = text_of(perm, "object") or ""
         if name.lower() not in org.objects:
             c.problems.append(f"In field: object - no CustomObject named {name} found")
             continue
-        flags = {t: _bool(perm, t, c, required=True) for t in (
+        flags = {t: read_bool(perm, t, c, required=True) for t in (
             "allowCreate", "allowDelete", "allowEdit", "allowRead", "modifyAllRecords",
             "viewAllRecords")}  # fmt: skip
         if (flags["allowEdit"] or flags["allowCreate"] or flags["allowDelete"]) and not flags[
@@ -626,17 +520,17 @@ def _check_permission_set(c: Component, org: OrgMetadata, known: _FieldIndex) ->
         if flags["modifyAllRecords"] and not flags["viewAllRecords"]:
             c.problems.append(f"Modify All on {name} depends on View All")
     for perm in el.findall(NS + "userPermissions"):
-        name = _text(perm, "name") or ""
-        _bool(perm, "enabled", c, required=True)
+        name = text_of(perm, "name") or ""
+        read_bool(perm, "enabled", c, required=True)
         if name not in _USER_PERMISSIONS:
             c.problems.append(f"Unknown user permission: {name}")
 
 
-def _field_permission(c: Component, perm: ET.Element, known: _FieldIndex) -> None:
-    target = _text(perm, "field") or ""
+def _field_permission(c: Component, perm: ET.Element, known: FieldIndex) -> None:
+    target = text_of(perm, "field") or ""
     obj_name, _, field_name = target.partition(".")
-    readable = _bool(perm, "readable", c, required=True)
-    editable = _bool(perm, "editable", c, required=True)
+    readable = read_bool(perm, "readable", c, required=True)
+    editable = read_bool(perm, "editable", c, required=True)
     fdef, exists = known.find(obj_name, field_name) if field_name else (None, False)
     if not exists:
         kind = "CustomField" if field_name.endswith("__c") else "field"

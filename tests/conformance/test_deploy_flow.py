@@ -87,9 +87,19 @@ def test_fields_deploy_assign_check_and_sync(
     deployed = _deploy(sf, project)
     assert any(p.startswith("/services/Soap/m/") for p in _paths(bare_org))
     assert not any("deployRequest" in p for p in _paths(bare_org))
-    states = {f["type"]: f["state"] for f in deployed["files"]}
-    assert states.keys() == {"CustomField", "CustomObject", "ListView", "PermissionSet"}
-    assert states["CustomField"] == "Created"
+    states = {(f["type"], f["fullName"]): f["state"] for f in deployed["files"]}
+    assert {t for t, _ in states} == {
+        "CustomField", "CustomObject", "ListView", "PermissionSet", "CompactLayout",
+        "FlexiPage", "ReportFolder", "Report", "DashboardFolder", "Dashboard",
+    }  # fmt: skip
+    # Every new component was created; Lead's settings (an existing object) changed.
+    assert {s for (t, _), s in states.items() if t != "CustomObject"} == {"Created"}
+    for component in (("PermissionSet", "SFSync_Lead_Score_Read"),
+                      ("FlexiPage", "SFSync_Lead_Record_Page"),
+                      ("CompactLayout", "Lead.SFSync_Lead_Highlights"),
+                      ("Report", "SFSync_Reports/SFSync_Conversion_by_Score_Band"),
+                      ("Dashboard", "SFSync_Dashboards/SFSync_Lead_Quality")):  # fmt: skip
+        assert component in states, component
     report = sf.run("project", "deploy", "report", "--job-id", deployed["id"])["result"]
     assert (report["id"], report["status"], report["done"]) == (deployed["id"], "Succeeded", True)
 
@@ -97,6 +107,15 @@ def test_fields_deploy_assign_check_and_sync(
     assert assigned["successes"] == [
         {"name": bare_org.org.integration_username(), "value": "SFSync_Integration"}
     ]
+    with bare_org.org.lock:
+        rep = bare_org.org.conn.execute(
+            'SELECT Username FROM "User" WHERE Name NOT IN (?, ?) AND IsActive = 1 ORDER BY Id',
+            ("sfsync Integration", "Marketing Automation"),
+        ).fetchone()[0]
+    reps = sf.run(
+        "org", "assign", "permset", "--name", "SFSync_Lead_Score_Read", "--on-behalf-of", rep
+    )["result"]
+    assert reps["successes"] == [{"name": rep, "value": "SFSync_Lead_Score_Read"}]
 
     check = sfsync(bare_org, "check", cwd=tmp_path)
     assert check.returncode == 0, check.stdout + check.stderr
@@ -123,3 +142,53 @@ def test_rest_deploy_path(clients: NodeClients, bare_org: RunningSandbox, tmp_pa
     assert any(p.endswith("/metadata/deployRequest") for p in _paths(bare_org))
     assert {f["state"] for f in deployed["files"] if f["type"] == "CustomField"} == {"Created"}
     assert sfsync(bare_org, "check", cwd=tmp_path).returncode == 0
+
+
+@pytest.mark.workflow("project convert source (the generated project, every type)", "sf")
+def test_sf_converts_the_project_as_sfsync_does(clients: NodeClients, tmp_path: Path) -> None:
+    """`sf project convert source` accepts every generated file (Salesforce's own source
+    validation: types, names, folders) and writes the same files and package.xml that
+    sfsync's own conversion (`fields --deploy`) sends; only Lead.object's element order
+    differs (sf appends its children after the settings; sfsync sorts them as the WSDL)."""
+    import xml.etree.ElementTree as ET
+
+    from sfsync.salesforce.metadata import convert_source
+
+    project = tmp_path / "sfsync-metadata"
+    generated = sfsync_offline(project, "--assign", "SFSync_Lead_Record_Page",
+                               "--assign", "SFSync_Lead_Highlights")  # fmt: skip
+    assert generated.returncode == 0, generated.stderr
+    env = clients.env(tmp_path / "home", Path("/dev/null"))
+    mdapi = str(tmp_path / "mdapi")
+    converted = clients.sf("project", "convert", "source", "--source-dir", "force-app",
+                           "--output-dir", mdapi, env=env, cwd=project)  # fmt: skip
+    assert converted.returncode == 0, converted.stdout + converted.stderr
+    assert converted.json()["status"] == 0
+
+    ours = convert_source(
+        {p.relative_to(project): p.read_bytes() for p in project.rglob("*") if p.is_file()},
+        api_version="62.0",
+    )
+    theirs = {
+        p.relative_to(tmp_path / "mdapi").as_posix(): p.read_bytes()
+        for p in (tmp_path / "mdapi").rglob("*")
+        if p.is_file()
+    }
+    assert set(ours.files) == set(theirs)
+    assert ours.files["package.xml"] == theirs["package.xml"]
+    for name, content in theirs.items():
+        if name == "objects/Lead.object":
+            elements = [sorted(ET.tostring(e) for e in ET.fromstring(c)) for c in
+                        (content, ours.files[name])]  # fmt: skip
+            assert elements[0] == elements[1]
+        else:
+            assert ours.files[name] == content, name
+
+
+def sfsync_offline(out: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`sfsync fields --out OUT ARGS` with no org (a fresh clone's defaults)."""
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(out.parent)}
+    return subprocess.run(
+        [sys.executable, "-m", "sfsync", "fields", "--out", str(out), *args],
+        capture_output=True, text=True, env=env, cwd=out.parent, timeout=300, check=False,
+    )  # fmt: skip

@@ -47,12 +47,12 @@ def _tree(root: Path) -> dict[str, bytes]:
 def test_fields_writes_the_project(
     main, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """`sfsync fields --out DIR` exits 0 and writes the 20 files it names."""
+    """`sfsync fields --out DIR` exits 0 and writes the 33 files it names."""
     out = tmp_path / "md"
 
     assert main(["fields", "--out", str(out), "--definition", str(DEFAULT_DEFINITION)]) == 0
     written = [line for line in capsys.readouterr().out.splitlines() if line.startswith("wrote ")]
-    assert 20 == len(written) == len(_tree(out))
+    assert 33 == len(written) == len(_tree(out))
     assert (
         out / "force-app/main/default/objects/Lead/fields/SFS_Score__c.field-meta.xml"
     ).is_file()
@@ -69,7 +69,7 @@ def test_dry_run_lists_and_writes_nothing(
         == 0
     )
     lines = capsys.readouterr().out.splitlines()
-    assert len([line for line in lines if line.startswith("would write ")]) == 20
+    assert len([line for line in lines if line.startswith("would write ")]) == 33
     assert not out.exists()
 
 
@@ -161,3 +161,22 @@ def test_script_bad_definition_exits_2(
         == 2
     )
     assert "inptus" in capsys.readouterr().err
+
+
+def test_assign_and_no_reports_options(
+    main, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--assign names what becomes the Lead default; --no-reports leaves analytics out; an
+    unknown name is a usage error that lists the choices; the hint names both permission sets."""
+    out = tmp_path / "md"
+    args = ["fields", "--out", str(out), "--definition", str(DEFAULT_DEFINITION)]
+
+    assert main([*args, "--assign", "SFSync_Lead_Highlights", "--no-reports"]) == 0
+    err = capsys.readouterr().err
+    lead = (out / "force-app/main/default/objects/Lead/Lead.object-meta.xml").read_text()
+    assert "<compactLayoutAssignment>SFSync_Lead_Highlights</compactLayoutAssignment>" in lead
+    assert "actionOverrides" not in lead
+    assert not (out / "force-app/main/default/reports").exists()
+    assert "SFSync_Lead_Score_Read" in err
+    assert main([*args, "--overwrite", "--assign", "Lead-Lead Layout"]) == 2
+    assert "SFSync_Lead_Record_Page" in capsys.readouterr().err

@@ -26,7 +26,16 @@ DX_PATTERNS = {
     "CustomObject": re.compile(r"^objects/(\w+)/\1\.object-meta\.xml$"),
     "CustomField": re.compile(r"^objects/(\w+)/fields/(\w+__c)\.field-meta\.xml$"),
     "ListView": re.compile(r"^objects/(\w+)/listViews/(\w+)\.listView-meta\.xml$"),
+    "CompactLayout": re.compile(r"^objects/(\w+)/compactLayouts/(\w+)\.compactLayout-meta\.xml$"),
     "PermissionSet": re.compile(r"^permissionsets/(\w+)\.permissionset-meta\.xml$"),
+    "FlexiPage": re.compile(r"^flexipages/(\w+)\.flexipage-meta\.xml$"),
+    # Folders are members `Folder/`, their items `Folder/Name` (as sf writes package.xml).
+    "Report": re.compile(
+        r"^reports/(?:(\w+)\.reportFolder-meta\.xml|(\w+/\w+)\.report-meta\.xml)$"
+    ),
+    "Dashboard": re.compile(
+        r"^dashboards/(?:(\w+)\.dashboardFolder-meta\.xml|(\w+/\w+)\.dashboard-meta\.xml)$"
+    ),
 }
 
 
@@ -54,6 +63,10 @@ def test_every_source_file_has_a_dx_name_and_the_manifest_lists_exactly_them(
         matches = [(t, m) for t, p in DX_PATTERNS.items() if (m := p.match(rel))]
         assert len(matches) == 1, rel
         type_name, match = matches[0]
+        if type_name in ("Report", "Dashboard"):
+            folder, item = match.groups()
+            found.setdefault(type_name, set()).add(item or f"{folder}/")
+            continue
         found.setdefault(type_name, set()).add(".".join(g for g in match.groups() if g != ""))
     found["CustomObject"] = {m.split(".")[0] for m in found["CustomObject"]}
 
@@ -63,18 +76,27 @@ def test_every_source_file_has_a_dx_name_and_the_manifest_lists_exactly_them(
 def test_conversion_merges_fields_and_list_views_into_the_object_file(
     blueprint: Blueprint,
 ) -> None:
-    """objects/Lead.object holds enableHistory, 14 fields and 2 list views, in metadata order."""
+    """objects/Lead.object holds its compact layout, enableHistory, 14 fields and 3 list views,
+    in metadata order; every other component is a file of its own, as sf writes them."""
     package = convert_source(_project_files(blueprint), api_version="62.0")
     lead = parse(package.files["objects/Lead.object"])
     tags = [child.tag.removeprefix(NS) for child in lead]
 
+    reports = {f for f in package.files if f.startswith("reports/SFSync_Reports/")}
+    assert len(reports) == 6
     assert {
         "package.xml",
         "objects/Lead.object",
         "permissionsets/SFSync_Integration.permissionset",
+        "permissionsets/SFSync_Lead_Score_Read.permissionset",
+        "flexipages/SFSync_Lead_Record_Page.flexipage",
+        "reports/SFSync_Reports-meta.xml",
+        "dashboards/SFSync_Dashboards-meta.xml",
+        "dashboards/SFSync_Dashboards/SFSync_Lead_Quality.dashboard",
+        *reports,
     } == set(package.files)
     assert lead.tag == NS + "CustomObject"
-    assert ["enableHistory", *["fields"] * 14, *["listViews"] * 2] == tags
+    assert ["compactLayouts", "enableHistory", *["fields"] * 14, *["listViews"] * 3] == tags
     names = [text(f, "fullName") for f in lead.findall(NS + "fields")]
     assert sorted(names) == names
     status = next(f for f in lead.findall(NS + "fields") if text(f, "fullName") == "SFS_Status__c")
@@ -90,7 +112,7 @@ def test_converted_package_xml_matches_the_dx_manifest(blueprint: Blueprint) -> 
         package.files["package.xml"]
     )
     assert text(parse(package.files["package.xml"]), "version") == "62.0"
-    assert package.component_count == 18
+    assert package.component_count == 31
 
 
 def test_permission_set_is_copied_byte_for_byte(blueprint: Blueprint) -> None:
@@ -135,7 +157,8 @@ def test_file_name_must_match_full_name(blueprint: Blueprint) -> None:
 @pytest.mark.parametrize(
     ("path", "content", "message"),
     [
-        ("objects/Lead/compactLayouts/X.compactLayout-meta.xml", b"<x/>", "not a metadata type"),
+        ("objects/Lead/compactLayouts/X.compactLayout-meta.xml", b"<x/>", "expected a <Compac"),
+        ("objects/Lead/webLinks/X.webLink-meta.xml", b"<x/>", "not a metadata type"),
         ("classes/Foo.cls", b"public class Foo {}", "not a metadata type"),
         ("objects/Lead/fields/Bad__c.field-meta.xml", b"<CustomField>", "not well-formed XML"),
         (

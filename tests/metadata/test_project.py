@@ -37,8 +37,18 @@ ROOTS = {
     ".object-meta.xml": "CustomObject",
     ".listView-meta.xml": "ListView",
     ".permissionset-meta.xml": "PermissionSet",
+    ".compactLayout-meta.xml": "CompactLayout",
+    ".flexipage-meta.xml": "FlexiPage",
+    ".reportFolder-meta.xml": "ReportFolder",
+    ".report-meta.xml": "Report",
+    ".dashboardFolder-meta.xml": "DashboardFolder",
+    ".dashboard-meta.xml": "Dashboard",
     "package.xml": "Package",
 }
+DEFAULT = PurePosixPath("force-app/main/default")
+REPORTS = ["SFSync_Conversion_by_Score_Band", "SFSync_Conversion_by_Grade",
+           "SFSync_Follow_Up_by_Owner", "SFSync_Time_to_First_Touch", "SFSync_Status_Mix_by_Month",
+           "SFSync_Open_Leads_by_Status"]  # fmt: skip
 # Required elements per CustomField type, beyond fullName/label/type (Metadata API CustomField).
 TYPE_ELEMENTS = {
     "Number": {"precision", "scale"},
@@ -59,18 +69,30 @@ def _fields_xml(files: dict[PurePosixPath, bytes]) -> dict[str, bytes]:
 
 
 def test_default_tree_has_exactly_the_expected_files(blueprint: Blueprint) -> None:
-    """The default definition generates exactly the expected 20 files."""
-    expected = {
+    """The default definition generates exactly the expected 33 files; 24 without reports."""
+    core = {
         PurePosixPath("sfdx-project.json"),
         PurePosixPath("manifest/package.xml"),
         LEAD / "Lead.object-meta.xml",
         LEAD / "listViews/SFS_My_Sales_Ready_Leads.listView-meta.xml",
         LEAD / "listViews/SFS_Needs_Follow_Up.listView-meta.xml",
+        LEAD / "listViews/SFS_All_Sales_Ready_Leads.listView-meta.xml",
+        LEAD / "compactLayouts/SFSync_Lead_Highlights.compactLayout-meta.xml",
+        DEFAULT / "flexipages/SFSync_Lead_Record_Page.flexipage-meta.xml",
         PERMSET,
+        DEFAULT / "permissionsets/SFSync_Lead_Score_Read.permissionset-meta.xml",
         *(LEAD / "fields" / f"{name}.field-meta.xml" for name in DEFAULT_OUTPUTS),
     }
+    analytics = {
+        DEFAULT / "reports/SFSync_Reports.reportFolder-meta.xml",
+        *(DEFAULT / f"reports/SFSync_Reports/{name}.report-meta.xml" for name in REPORTS),
+        DEFAULT / "dashboards/SFSync_Dashboards.dashboardFolder-meta.xml",
+        DEFAULT / "dashboards/SFSync_Dashboards/SFSync_Lead_Quality.dashboard-meta.xml",
+    }
 
-    assert expected == set(build_project(blueprint, api_version="62.0").files)
+    assert core | analytics == set(build_project(blueprint, api_version="62.0").files)
+    assert core == set(build_project(blueprint, api_version="62.0", analytics=False).files)
+    assert (len(core | analytics), len(core)) == (33, 24)
 
 
 def test_every_xml_parses_in_the_metadata_namespace(blueprint: Blueprint) -> None:
@@ -248,11 +270,15 @@ def test_permission_set_grants_object_read_and_nothing_more(blueprint: Blueprint
 
 
 def test_list_views_show_my_sales_ready_leads(blueprint: Blueprint) -> None:
-    """Both views are Mine, filter on the status output, show score and grade, not reasons."""
+    """The reps' views are Mine, the managers' Everything; all filter on the status output and
+    show score and grade, not reasons."""
     files = build_project(blueprint, api_version="62.0").files
     ready = parse(files[LEAD / "listViews/SFS_My_Sales_Ready_Leads.listView-meta.xml"])
     follow = parse(files[LEAD / "listViews/SFS_Needs_Follow_Up.listView-meta.xml"])
 
+    everyone = parse(files[LEAD / "listViews/SFS_All_Sales_Ready_Leads.listView-meta.xml"])
+    assert text(everyone, "filterScope") == "Everything"  # managers: every rep's leads
+    assert "CORE.USERS.ALIAS" in texts(everyone, "columns")
     for view in (ready, follow):
         assert text(view, "filterScope") == "Mine"
         assert text(view, "label")
@@ -279,8 +305,16 @@ def test_manifest_lists_every_generated_component(blueprint: Blueprint) -> None:
     assert text(root, "version") == "61.0"
     assert sorted(f"Lead.{n}" for n in DEFAULT_OUTPUTS) == types["CustomField"]
     assert types["CustomObject"] == ["Lead"]
-    assert types["ListView"] == ["Lead.SFS_My_Sales_Ready_Leads", "Lead.SFS_Needs_Follow_Up"]
-    assert types["PermissionSet"] == ["SFSync_Integration"]
+    assert types["ListView"] == [
+        "Lead.SFS_All_Sales_Ready_Leads",
+        "Lead.SFS_My_Sales_Ready_Leads",
+        "Lead.SFS_Needs_Follow_Up",
+    ]
+    assert types["PermissionSet"] == ["SFSync_Integration", "SFSync_Lead_Score_Read"]
+    assert types["CompactLayout"] == ["Lead.SFSync_Lead_Highlights"]
+    assert types["FlexiPage"] == ["SFSync_Lead_Record_Page"]
+    assert types["Report"] == ["SFSync_Reports/", *sorted(f"SFSync_Reports/{r}" for r in REPORTS)]
+    assert types["Dashboard"] == ["SFSync_Dashboards/", "SFSync_Dashboards/SFSync_Lead_Quality"]
 
 
 def test_sfdx_project_json_points_at_force_app(blueprint: Blueprint) -> None:
@@ -351,7 +385,7 @@ def test_writing_logs_one_summary_event(blueprint: Blueprint, tmp_path: Path) ->
         write_project(project, tmp_path / "md")
 
     assert [(e["event"], e["written"], e["unchanged"], e["stale"]) for e in logs] == [
-        ("sfsync.fields.project_written", 20, 0, 0)
+        ("sfsync.fields.project_written", 33, 0, 0)
     ]
 
 

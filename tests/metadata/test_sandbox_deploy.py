@@ -137,13 +137,19 @@ def test_fields_deploy_creates_the_outputs_and_check_is_then_all_ok(
     assert sfsync(bare, "fields", "--deploy", "--dry-run") == 0
     out = capsys.readouterr().out
     assert "Validation (check only)" in out
-    assert "18 of 18 components validated" in out
+    assert "31 of 31 components validated" in out
     assert not set(OUTPUTS) & set(lead_fields(bare))
 
     assert sfsync(bare, "fields", "--deploy") == 0
     out = capsys.readouterr().out
     assert "✓ CustomField Lead.SFS_Score__c: created" in out
     assert "✓ PermissionSet SFSync_Integration: created" in out
+    for component in ("PermissionSet SFSync_Lead_Score_Read", "FlexiPage SFSync_Lead_Record_Page",
+                      "CompactLayout Lead.SFSync_Lead_Highlights", "ReportFolder SFSync_Reports",
+                      "Report SFSync_Reports/SFSync_Follow_Up_by_Owner",
+                      "DashboardFolder SFSync_Dashboards",
+                      "Dashboard SFSync_Dashboards/SFSync_Lead_Quality"):  # fmt: skip
+        assert f"✓ {component}: created" in out
     fields = lead_fields(bare)
     for name, (ftype, precision, scale) in OUTPUTS.items():
         assert (ftype, precision, scale) == (
