@@ -385,6 +385,54 @@ def _extrapolate(result: Measurement, claimed: dict[str, Any]) -> Measurement:
     return result
 
 
+def quiet_check(
+    org: SandboxOrg, state_path: Path, *, definition: Path, now: datetime, written: int
+) -> dict[str, Any]:
+    """
+    The write policy after sfsync's nightly pass: how many open leads it wrote, and how far
+    the score every open lead holds in the org is from its exact score at the pass's clock
+    (each lead qualified from sfsync's mirror, read from the org's own table).
+    """
+    from sfsync.definition.loader import load_compiled
+    from sfsync.scoring import qualify
+    from sfsync.state import StateStore
+
+    compiled = load_compiled(definition)
+    score_field = dict(compiled.outputs)["score"]
+    with org.lock:
+        held = {
+            str(row[0]): row[1]
+            for row in org.conn.execute(
+                f'SELECT Id, "{score_field}" FROM "Lead" WHERE IsDeleted = 0 AND IsConverted = 0'
+            )
+        }
+    gaps: dict[int, int] = {}
+    unscored = 0
+    with StateStore(state_path) as store:
+        users = {uid: str(u.get("Name") or "") for uid, u in store.users().items()}
+        integration_user = store.get_meta("integration_user_id")
+        for batch in store.iter_leads_with_activities(lead_ids=sorted(held), batch_size=2000):
+            for lead, activities in batch:
+                with contextlib.suppress(RecordError):
+                    q = qualify(lead, activities, compiled, now=now, users=users,
+                                integration_user_id=integration_user)  # fmt: skip
+                    in_org = held.get(q.lead_id)
+                    if in_org is None:
+                        unscored += 1
+                        continue
+                    gap = abs(round(float(in_org)) - q.score)
+                    gaps[gap] = gaps.get(gap, 0) + 1
+    return {
+        "open_leads": len(held),
+        "written": written,
+        "written_share": round(written / len(held), 4) if held else None,
+        "min_score_change": compiled.definition.write_policy.min_score_change,
+        "max_score_gap": max(gaps, default=0),
+        "score_gaps": dict(sorted(gaps.items())),
+        "unscored": unscored,
+    }
+
+
 def bench_size(
     leads: int,
     *,
@@ -415,6 +463,7 @@ def bench_size(
     results: list[Measurement] = []
     touched = 0
     engine: dict[str, Any] | None = None
+    quiet: dict[str, Any] | None = None
     for contestant in contestants:
         work_dir = work_root / f"leads-{leads}" / contestant
         data_dir = work_dir / "org"
@@ -454,6 +503,21 @@ def bench_size(
                         f" in {engine['qualify_seconds']:.1f}s"
                         f" (+{engine['mirror_seconds']:.1f}s reading the mirror)"
                     )
+                if contestant == "sfsync" and scenario == "nightly" and m.exit_code == 0:
+                    quiet = quiet_check(
+                        sandbox.org,
+                        work_dir / "sfsync-state.sqlite3",
+                        definition=ROOT / "mappings" / "default.yaml",
+                        now=clock or datetime.now(UTC),
+                        written=m.written,
+                    )
+                    progress(
+                        f"[{leads:,} leads] write policy: {quiet['written']:,} of"
+                        f" {quiet['open_leads']:,} open leads written"
+                        f" ({quiet['written_share']:.2%}); largest score gap in the org"
+                        f" {quiet['max_score_gap']} points (policy: under"
+                        f" {quiet['min_score_change']})"
+                    )
                 mark = " (extrapolated)" if m.extrapolated else ""
                 status = "ok" if m.exit_code == 0 else f"FAILED (exit {m.exit_code})"
                 progress(
@@ -469,5 +533,6 @@ def bench_size(
         "settled": settle,
         "bulk_latency": asdict(bulk_latency) if bulk_latency and bulk_latency.enabled else None,
         "engine": engine,
+        "quiet": quiet,
         "results": [m.to_json() for m in results],
     }

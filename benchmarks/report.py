@@ -28,6 +28,7 @@ NIGHTLY_CALLS_MAX = 20
 PER_RECORD_FACTOR_MIN = 1_000
 RSS_MAX_MB = 400.0
 ENGINE_SHARE_MAX = 0.5  # the engine's share of the full sync's wall time
+NIGHTLY_WRITE_SHARE_MAX = 0.03  # DESIGN §6: a nightly touches at most 3% of (open) leads
 
 
 @dataclass(frozen=True)
@@ -162,6 +163,16 @@ def size_table(size: dict[str, Any]) -> list[str]:
     engine = _engine_line(size)
     if engine:
         lines += ["", engine]
+    quiet = size.get("quiet")
+    if quiet:
+        lines += [
+            "",
+            f"The write policy (min_score_change {quiet['min_score_change']}): the nightly pass"
+            f" wrote {quiet['written']:,} of {quiet['open_leads']:,} open leads"
+            f" ({quiet['written_share']:.2%}); afterwards each open lead's score in the org was"
+            f" this many points from its exact score (points: leads):"
+            f" {', '.join(f'{k}: {v:,}' for k, v in quiet['score_gaps'].items())}.",
+        ]
     breakdown = _breakdown_lines(size["results"])
     if breakdown:
         lines += ["", "Where sfsync's calls go:", "", *breakdown]
@@ -277,6 +288,7 @@ def check_targets(sizes: Sequence[dict[str, Any]]) -> list[Target]:
                 f"{engine['qualify_seconds']:.1f}s of {seconds:.1f}s ({share:.0%})",
             )
         )
+    targets += _quiet_targets(next((s for s in sizes if s["leads"] == TARGET_LEADS), None))
     peaks = {
         leads: max(
             (r["peak_rss_mb"] for r in results if r["contestant"] == "sfsync" and _ok(r)),
@@ -359,3 +371,34 @@ def render(machine: dict[str, Any], config: dict[str, Any], sizes: Sequence[dict
     for size in sizes:
         lines += [*size_table(size), ""]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _quiet_targets(size: dict[str, Any] | None) -> list[Target]:
+    """The write policy's targets: a nightly writes ≤ 3% of open leads, and no lead's score
+    in the org is min_score_change points or more from its exact score."""
+    quiet = size.get("quiet") if size else None
+    share = (
+        f"nightly pass (1% new activity) writes ≤ {NIGHTLY_WRITE_SHARE_MAX:.0%} of open leads"
+        f" at {TARGET_LEADS:,} leads"
+    )
+    gap = (
+        "after the nightly, no lead's score in the org is the write policy's points or more"
+        f" from its exact score at {TARGET_LEADS:,} leads"
+    )
+    if quiet is None:
+        detail = "not measured" if size else f"not measured: no run at {TARGET_LEADS:,} leads"
+        return [Target(share, None, detail), Target(gap, None, detail)]
+    return [
+        Target(
+            share,
+            quiet["written_share"] <= NIGHTLY_WRITE_SHARE_MAX,
+            f"{quiet['written']:,} of {quiet['open_leads']:,} open leads"
+            f" ({quiet['written_share']:.2%})",
+        ),
+        Target(
+            gap,
+            quiet["max_score_gap"] < quiet["min_score_change"] and not quiet["unscored"],
+            f"largest gap {quiet['max_score_gap']} points (policy {quiet['min_score_change']});"
+            f" gaps: {quiet['score_gaps']}",
+        ),
+    ]
