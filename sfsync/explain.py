@@ -270,16 +270,9 @@ def render_explanation(result: dict[str, Any], console: Console) -> None:
         console.print(f"  [dim]ignored: {_safe(line, None)}[/dim]")
 
     if result["pending_changes"]:
-        pend = Table(title="The next sync will write", title_justify="left")
-        for col in ("Field", "In the org", "Next sync"):
-            pend.add_column(col)
-        for name, change in result["pending_changes"].items():
-            pend.add_row(
-                _safe(name),
-                _safe(_plain(change["in_org"]), 60),
-                _safe(_plain(change["next_sync"]), 60),
-            )
-        console.print(pend)
+        console.print(
+            _changes_table("The next sync will write", result["pending_changes"], "next_sync")
+        )
     elif result["held_back"]:
         _print_held_back(result, console)
     elif not (converted or lead.get("IsDeleted")):
@@ -331,18 +324,23 @@ def _print_follow_up(t: dict[str, Any], status: str, console: Console) -> None:
 def _print_held_back(result: dict[str, Any], console: Console) -> None:
     """The exact values next to the org's, where the write policy holds the difference."""
     points = result["write_policy"]["min_score_change"]
-    held = Table(
-        title=f"Exact now vs the org: held back (moved less than {points} points, "
-        "or only decayed numbers in the reasons)",
-        title_justify="left",
+    title = (
+        f"Exact now vs the org: held back (moved less than {points} points, "
+        "or only decayed numbers in the reasons)"
     )
-    for col in ("Field", "In the org", "Exact now"):
-        held.add_column(col)
-    for name, change in result["held_back"].items():
-        held.add_row(
+    console.print(_changes_table(title, result["held_back"], "exact"))
+    console.print("The next sync writes nothing (the write policy); the values above are exact.")
+
+
+def _changes_table(title: str, changes: dict[str, dict[str, Any]], new_key: str) -> Table:
+    """Field, the org's value and the new (or exact) value, one row per field."""
+    table = Table(title=title, title_justify="left")
+    for col in ("Field", "In the org", "Exact now" if new_key == "exact" else "Next sync"):
+        table.add_column(col)
+    for name, change in changes.items():
+        table.add_row(
             _safe(name),
             _safe(_plain(change["in_org"]), 60),
-            _safe(_plain(change["exact"]), 60),
+            _safe(_plain(change[new_key]), 60),
         )
-    console.print(held)
-    console.print("The next sync writes nothing (the write policy); the values above are exact.")
+    return table

@@ -79,6 +79,15 @@ _OVERRIDE_TYPES = frozenset({"Default", "Flexipage", "LightningComponent", "Stan
 _FORM_FACTORS = frozenset({"Large", "Medium", "Small"})
 
 
+def checked_root(c: Component, allowed: frozenset[str]) -> ET.Element:
+    """The component's element, its children checked against *allowed* and the WSDL order."""
+    el = c.element
+    assert el is not None
+    check_elements(el, allowed, c.type, c)
+    check_order(el, c.type, c)
+    return el
+
+
 def check_order(el: ET.Element, type_name: str, c: Component) -> None:
     """Children in WSDL order (fullName first, then alphabetical), at every depth."""
     previous = ""
@@ -113,10 +122,7 @@ def check(plan: Plan, org: OrgMetadata, known: FieldIndex) -> None:
 
 
 def _check_flexipage(c: Component, org: OrgMetadata, known: FieldIndex) -> None:
-    el = c.element
-    assert el is not None
-    check_elements(el, _FLEXIPAGE_ELEMENTS, "FlexiPage", c)
-    check_order(el, "FlexiPage", c)
+    el = checked_root(c, _FLEXIPAGE_ELEMENTS)
     if not DEVELOPER_NAME.match(c.full_name) or len(c.full_name) > 80:
         c.problems.append(f"{c.full_name}: not a valid Lightning page name")
     if not text_of(el, "masterLabel"):
@@ -228,10 +234,7 @@ def _check_field_item(
 
 
 def _check_compact_layout(c: Component, known: FieldIndex) -> None:
-    el = c.element
-    assert el is not None
-    check_elements(el, _COMPACT_ELEMENTS, "CompactLayout", c)
-    check_order(el, "CompactLayout", c)
+    el = checked_root(c, _COMPACT_ELEMENTS)
     if not text_of(el, "label"):
         c.problems.append("Must specify a label for a CompactLayout")
     fields = [(f.text or "").strip() for f in el.findall(NS + "fields")]

@@ -39,7 +39,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 
 from sfsync.sandbox import schema
-from sfsync.sandbox.metadata_pages import check_order
+from sfsync.sandbox.metadata_pages import checked_root
 from sfsync.sandbox.metadata_rules import (
     DEVELOPER_NAME,
     NS,
@@ -47,7 +47,6 @@ from sfsync.sandbox.metadata_rules import (
     FieldIndex,
     OrgMetadata,
     Plan,
-    check_elements,
     read_bool,
     text_of,
 )
@@ -158,10 +157,7 @@ def _in_folder(c: Component, folder_type: str, folders: set[tuple[str, str]]) ->
 
 
 def _check_folder(c: Component) -> None:
-    el = c.element
-    assert el is not None
-    check_elements(el, _FOLDER_ELEMENTS, c.type, c)
-    check_order(el, c.type, c)
+    el = checked_root(c, _FOLDER_ELEMENTS)
     if not DEVELOPER_NAME.match(c.full_name):
         c.problems.append(f"{c.full_name!r}: not a valid folder name")
     label = text_of(el, "name")
@@ -178,10 +174,7 @@ def _check_folder(c: Component) -> None:
 
 
 def _check_report(c: Component, known: FieldIndex) -> None:
-    el = c.element
-    assert el is not None
-    check_elements(el, _REPORT_ELEMENTS, "Report", c)
-    check_order(el, "Report", c)
+    el = checked_root(c, _REPORT_ELEMENTS)
     label = text_of(el, "name")
     if not label:
         c.problems.append("Must specify a name for a Report")
@@ -391,10 +384,7 @@ def _plotted(
 
 
 def _check_dashboard(c: Component, reports: Mapping[str, ET.Element | None]) -> None:
-    el = c.element
-    assert el is not None
-    check_elements(el, _DASHBOARD_ELEMENTS, "Dashboard", c)
-    check_order(el, "Dashboard", c)
+    el = checked_root(c, _DASHBOARD_ELEMENTS)
     for tag in _DASHBOARD_REQUIRED:
         if text_of(el, tag) is None:
             c.problems.append(f"Must specify '{tag}' for a Dashboard")

@@ -47,7 +47,7 @@ def test_the_proposal_lints_and_diffs(demo: Org, tuned: tuple[Path, Any]) -> Non
     assert demo.run("definition", "lint", str(proposal)) == 0
     assert demo.run("definition", "diff", str(DEFINITION), str(proposal), "--now", NOW_ARG) == 0
     text = proposal.read_text(encoding="utf-8")
-    assert 'version: "default-2026.11.2"' in text
+    assert 'version: "default-2026.11.3"' in text
     assert text.count("# tune: ") > 10
 
 

@@ -40,13 +40,13 @@ def study(free_low: float = 0.7, new_auc: float = 0.85) -> Study:
     s = Study(
         verdict="proposal",
         message="",
-        definition_version="default-2026.11.1",
+        definition_version="default-2026.11.2",
         definition_source="mappings/default.yaml",
         now=NOW,
         horizon=timedelta(days=14),
         holdout_share=0.3,
         samples=Samples(leads=2000, examples=1800, train=1260, train_converted=150),
-        proposed_version="default-2026.11.2",
+        proposed_version="default-2026.11.3",
         changes=3,
         proposal="version: x\n",
     )
@@ -90,7 +90,7 @@ def test_every_changed_number_says_old_new_and_why() -> None:
     changes, header = explain_changes(s, c, lay, plan)
     why = {".".join(map(str, ch.path)): ch.why for ch in changes}
 
-    assert why["version"].startswith("version default-2026.11.1 → default-2026.11.2")
+    assert why["version"].startswith("version default-2026.11.2 → default-2026.11.3")
     assert why["fit.account.criteria.0.bands.0.points"].startswith(
         "Industry: target industry: 20 → 50 points: odds x2.72 with it"
     )

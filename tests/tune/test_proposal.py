@@ -10,7 +10,7 @@ from sfsync.tune.proposal import Change, ProposalError, apply_changes, bump_vers
 from tests.scoring.factories import DEFAULT_YAML
 
 CHANGES = [
-    Change(("version",), "default-2026.11.2", "version bumped"),
+    Change(("version",), "default-2026.11.3", "version bumped"),
     Change(("fit", "account", "criteria", 1, "bands", 0, "points"), 24, "1000+ 20 → 24"),
     Change(("engagement", "signals", "site_visit", "points"), 8, "visit 5 → 8"),
     Change(("engagement", "signals", "site_visit", "cap"), 32, "visit cap 20 → 32"),
@@ -33,7 +33,7 @@ def test_only_changed_numbers_and_their_comments_differ() -> None:
     assert len(kept) == len(original)
     differing = [(a, b) for a, b in zip(original, kept, strict=True) if a != b]
     assert differing == [
-        ('version: "default-2026.11.1"', 'version: "default-2026.11.2"'),
+        ('version: "default-2026.11.2"', 'version: "default-2026.11.3"'),
         (
             '          - {when: {gte: 1000}, points: 20, says: "1000+ employees"}',
             '          - {when: {gte: 1000}, points: 24, says: "1000+ employees"}',
@@ -65,7 +65,7 @@ def test_the_proposal_is_a_valid_definition_with_the_new_values() -> None:
 
     data = parse_definition(proposal)
 
-    assert data.version == "default-2026.11.2"
+    assert data.version == "default-2026.11.3"
     assert data.fit.account.criteria[1].bands[0].points == 24
     assert data.engagement.signals["site_visit"].cap == 32
     assert data.fit.adjustments[0].points == -3

@@ -42,7 +42,7 @@ def test_the_proposal_compiles_and_the_holdout_judges_it(planted: ListSource) ->
     study = run_study(planted, default_definition(), TEXT, source_name="d.yaml", options=FAST)
 
     proposed = compile_loaded(parse_definition(study.proposal or ""), source="proposal")
-    assert proposed.version == "default-2026.11.2"
+    assert proposed.version == "default-2026.11.3"
     data = as_dict(study)
     models = data["models"]
     assert models["proposed"]["auc"] >= models["current"]["auc"]
