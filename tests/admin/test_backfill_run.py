@@ -69,3 +69,32 @@ def test_apply_writes_every_changed_lead_once_and_finishes(store: StateStore) ->
     assert result.plan_reused
     assert (None, None) == (store.load_checkpoint(CHECKPOINT), store.load_checkpoint(PLAN))
     assert 1 == len(org.writes)
+
+
+def test_apply_writes_exact_values_the_write_policy_would_hold_back(store: StateStore) -> None:
+    """Values written three days ago are a point off by decay alone: a nightly pass holds
+    them back, the backfill fills every lead once, exact."""
+    from datetime import timedelta
+
+    from sfsync.sync.context import PassContext
+    from sfsync.sync.run import run_pass
+    from tests.scoring.factories import make_web
+
+    org = _org()
+    visit = make_web(NOW - timedelta(days=5), "https://www.example.com/pricing")
+    visit.update(Lead__c="00Q000000000000001", SystemModstamp="2026-10-01T09:00:00.000+0000")
+    org.records["Web_Activity__c"] = [visit]
+    run_pass(org, store, default_definition(), PassContext(now=NOW - timedelta(days=3)))
+    nightly = run_pass(org, store, default_definition(), PassContext(now=NOW, mode="rescore",
+                                                                     dry_run=True))  # fmt: skip
+    assert (nightly.changed, nightly.held_back) == (0, 1)
+    writes_before = len(org.writes)
+
+    run_backfill(org, store, default_definition(), BackfillOptions(now=NOW, wall_clock=WALL_CLOCK))
+    result = run_backfill(
+        org, store, default_definition(),
+        BackfillOptions(now=NOW, wall_clock=WALL_CLOCK, apply=True),
+    )  # fmt: skip
+
+    assert result.written == 1
+    assert ["00Q000000000000001"] == [r["Id"] for r in org.writes[writes_before]]

@@ -106,3 +106,20 @@ def test_tables_are_printed(payload: dict[str, Any]) -> None:
     assert "### 200 leads" in payload["_stdout"]
     assert "| first full sync | collections |" in payload["_stdout"]
     assert "Targets:" in payload["_stdout"]
+
+
+def test_the_quiet_bench_counts_writes_night_by_night(tmp_path: Path) -> None:
+    """bench_quiet.py on a tiny org prints one row per night; the write policy writes no more
+    leads than writing every change would (it holds back a subset)."""
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "bench_quiet.py"), "--leads", "150",
+         "--nights", "3"],
+        capture_output=True, text=True, timeout=240, check=False, cwd=ROOT,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    rows = [line.split("|") for line in proc.stdout.splitlines() if line.startswith("| ") and
+            line.split("|")[1].strip().isdigit()]  # fmt: skip
+    assert [int(r[1]) for r in rows] == [1, 2, 3]
+    for row in rows:
+        policy, every = int(row[2].replace(",", "")), int(row[4].replace(",", ""))
+        assert policy <= every
