@@ -53,8 +53,8 @@ def test_an_edit_under_the_committed_version_is_a_warning(
     out = capsys.readouterr().out
     assert 0 == code
     assert "! version: content changed since the committed file" in out
-    assert "bump `version:` (e.g. to 'default-2026.11.2')" in out
-    _edit(path, 'version: "default-2026.11.1"', 'version: "default-2026.11.2"')
+    assert "bump `version:` (e.g. to 'default-2026.11.3')" in out
+    _edit(path, 'version: "default-2026.11.2"', 'version: "default-2026.11.3"')
     main(["definition", "lint", str(path)])
     assert "! version" not in capsys.readouterr().out
 
@@ -81,11 +81,11 @@ def test_the_state_store_knows_what_each_version_stamped(
     shutil.copy(DEFAULT_YAML, path)
     state = tmp_path / "sfsync.sqlite3"
     with StateStore(state) as store:
-        store.set_version_content("default-2026.11.1", "0123456789ab")
+        store.set_version_content("default-2026.11.2", "0123456789ab")
     env = tmp_path / "org.env"
     env.write_text(f"SFSYNC_STATE_PATH={state}\n")
     code = main(["--env-file", str(env), "definition", "lint", str(path)])
     out = capsys.readouterr().out
     assert 0 == code
-    assert "! version: definition version 'default-2026.11.1' was applied with other" in out
+    assert "! version: definition version 'default-2026.11.2' was applied with other" in out
     assert f"(the state store {state} says so; `sfsync sync` would refuse it)" in out

@@ -360,7 +360,7 @@ def test_an_output_field_the_org_lacks_exits_2_pointing_at_check(
     edited.write_text(
         PACKAGED_DEFINITION.read_text()
         .replace("score: SFS_Score__c", "score: LQ_Score__c")
-        .replace('version: "default-2026.11.1"', 'version: "renamed-1"')  # new content
+        .replace('version: "default-2026.11.2"', 'version: "renamed-1"')  # new content
     )
     leads = org.leads()
 

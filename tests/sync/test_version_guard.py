@@ -63,14 +63,14 @@ def test_a_version_stands_for_the_content_it_was_first_applied_with(store: State
     edited = _definition(min_fit=60)
     problem = version_problem(store, edited)
     assert problem is not None
-    assert "'default-2026.11.1' was applied with other content" in problem
+    assert "'default-2026.11.2' was applied with other content" in problem
     assert "bump `version:`" in problem
-    assert "'default-2026.11.2'" in problem
+    assert "'default-2026.11.3'" in problem
     with pytest.raises(DefinitionVersionError):
         sign_version(store, edited)
-    bumped = _definition(min_fit=60, version="default-2026.11.2")
+    bumped = _definition(min_fit=60, version="default-2026.11.3")
     sign_version(store, bumped)  # a new version may mean new content
-    assert store.version_content("default-2026.11.1") != store.version_content(bumped.version)
+    assert store.version_content("default-2026.11.2") != store.version_content(bumped.version)
 
 
 def test_a_writing_pass_refuses_an_edited_definition_before_reading(store: StateStore) -> None:
@@ -91,4 +91,4 @@ def test_a_writing_pass_refuses_an_edited_definition_before_reading(store: State
 def test_a_dry_run_signs_nothing(store: StateStore) -> None:
     """Only a pass that may stamp leads records what its version means."""
     run_pass(_org(), store, _definition(), PassContext(now=NOW, dry_run=True))
-    assert store.version_content("default-2026.11.1") is None
+    assert store.version_content("default-2026.11.2") is None
