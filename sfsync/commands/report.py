@@ -57,6 +57,7 @@ def report(
     from sfsync.report import load_report
     from sfsync.report.page import render_page
     from sfsync.report.summary import print_summary
+    from sfsync.state.files import open_private
 
     when = now or datetime.now(UTC)  # MOMENT gives an aware UTC datetime
     with open_runtime(app, connect=False, definition=definition) as rt:
@@ -74,9 +75,9 @@ def report(
     from sfsync.fields import FOLLOW_UP_LISTS
 
     page = render_page(result, full_lists=FOLLOW_UP_LISTS)
-    out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text(page, encoding="utf-8")
+    with open_private(tmp) as handle:  # lead names and emails: owner-only, 0600
+        handle.write(page)
     os.replace(tmp, out)
     click.echo(f"Wrote {out} ({len(page.encode()) // 1024:,} KiB)", err=True)
     print_summary(result, stdout_console())

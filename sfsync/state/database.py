@@ -16,6 +16,7 @@ Transactions: the connection runs with ``isolation_level=None`` and the store is
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import threading
@@ -30,6 +31,7 @@ from typing import Any, Self
 import structlog
 
 from sfsync.errors import StateStoreError
+from sfsync.state.files import create_private, private_directory, warn_if_readable_by_others
 from sfsync.state.schema import migrate, schema_version
 
 log = structlog.get_logger(__name__)
@@ -100,14 +102,22 @@ class Database:
         self._clock = clock
         self._lock = threading.RLock()
         self._depth = 0
+        existed = self.path.exists()
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            private_directory(self.path.parent)
         except OSError as exc:
             raise StateStoreError(
                 f"{self.path}: cannot create the state store's directory {self.path.parent} "
                 f"({exc.strerror or exc}). Fix: set SFSYNC_STATE_PATH to a file in a writable "
                 "directory."
             ) from exc
+        if existed:
+            warn_if_readable_by_others(self.path)
+        else:
+            # 0600 before SQLite opens it: SQLite gives its -wal and -shm files the mode of
+            # the database file, so they are owner-only too.
+            with contextlib.suppress(OSError):  # SQLite names the problem below
+                create_private(self.path)
         try:
             conn = sqlite3.connect(
                 str(self.path),

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import IO
 
 from sfsync.errors import OrgBusyError
+from sfsync.state.files import PRIVATE_FILE, private_directory
 
 
 class InstanceLock:
@@ -37,8 +38,9 @@ class InstanceLock:
         Raises:
             OrgBusyError: another process holds it (named by its pid).
         """
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fh = self.path.open("a+")
+        private_directory(self.path.parent)
+        # Created owner-only (the umask can only take bits away from 0600).
+        fh = os.fdopen(os.open(self.path, os.O_RDWR | os.O_CREAT, PRIVATE_FILE), "r+")
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -21,6 +21,7 @@ def _make_sqlite_file(path: Path, *statements: str) -> None:
         conn.execute("VACUUM")  # make sure the header is on disk even with no tables
     finally:
         conn.close()
+    path.chmod(0o600)  # as sfsync creates it (a readable one is warned about)
 
 
 def _tables(path: Path) -> list[str]:
