@@ -1,12 +1,7 @@
 """
 The composition root: parses the command line, builds settings and logging, and turns
-errors into exit codes (by their type: `EXIT_CODES`).
-
-Exit codes (documented in the README, relied on by scripts):
-    0  done
-    1  failure (Salesforce, state store, or an unexpected error)
-    2  usage or configuration error, or the org is busy (message only, no traceback)
-    3  partial: some records were rejected, or the API budget stopped the run early
+errors into exit codes by their type (`commands.app.EXIT_CODES`, whose meanings the README's
+table and the deploy/ units follow).
 """
 
 from __future__ import annotations
@@ -21,29 +16,35 @@ import structlog
 from sfsync import __version__
 from sfsync.commands import COMMANDS
 from sfsync.commands.app import (
+    EXIT_CODES,
     EXIT_FAILURE,
     EXIT_OK,
     EXIT_PARTIAL,
     EXIT_USAGE,
     AppContext,
+    exit_code_for_error,
 )
 from sfsync.errors import (
+    AccessDeniedError,
+    AuthenticationError,
     ConfigError,
     DefinitionMismatchError,
     OrgBusyError,
     SfsyncError,
+    StopRequestedError,
 )
-from sfsync.logs import LogFormat, configure_logging, say
+from sfsync.logs import LogFormat, configure_logging, logs_for_people, say
 
-__all__ = ["EXIT_FAILURE", "EXIT_OK", "EXIT_PARTIAL", "EXIT_USAGE", "cli", "main"]
-
-EXIT_CODES: tuple[tuple[type[SfsyncError], int], ...] = (
-    (ConfigError, EXIT_USAGE),  # fix the settings, definition or input and rerun
-    (OrgBusyError, EXIT_USAGE),  # another run holds the org: wait, then rerun
-    (DefinitionMismatchError, EXIT_USAGE),  # the org lacks what the definition names
-    (SfsyncError, EXIT_FAILURE),
-)
-"""Exit code by error type, the first match wins."""
+__all__ = [
+    "EXIT_CODES",
+    "EXIT_FAILURE",
+    "EXIT_OK",
+    "EXIT_PARTIAL",
+    "EXIT_USAGE",
+    "cli",
+    "exit_code_for_error",
+    "main",
+]
 
 log = structlog.get_logger(__name__)
 
@@ -74,20 +75,16 @@ def cli(ctx: click.Context, env_file: Path | None, log_format: str | None, verbo
     \b
     Try it without an org:   sfsync demo
     Connect a real org:      cp .env.example .env; sfsync --env-file .env check
-    Exit codes: 0 done, 1 failure, 2 usage/config error, 3 partial (rejects or budget stop).
+    Exit codes: 0 done, 1 failure (rerun), 2 a person must act (settings, credentials,
+    access, definition), 3 partial (rejects, budget, interrupted; resumes).
     """
     fmt: LogFormat | None = log_format  # type: ignore[assignment]
     ctx.obj = AppContext(env_file=env_file, log_format=fmt, verbose=verbose)
-    configure_logging(fmt or "auto", "debug" if verbose else "info")
+    configure_logging(fmt or "auto", "debug" if verbose else None)
 
 
 for _command in COMMANDS:
     cli.add_command(_command)
-
-
-def exit_code_for_error(exc: SfsyncError) -> int:
-    """The exit code for *exc*, by its type (`EXIT_CODES`)."""
-    return next(code for kind, code in EXIT_CODES if isinstance(exc, kind))
 
 
 def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - one return per outcome
@@ -106,7 +103,8 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - one retur
         say(str(exc))
         return exit_code_for_error(exc)
     except SfsyncError as exc:
-        log.error("sfsync.command.failed", error=str(exc), error_type=type(exc).__name__)
+        if not logs_for_people():  # a person reads the `sfsync:` line below instead
+            log.error("sfsync.command.failed", error=str(exc), error_type=type(exc).__name__)
         say(_failure_message(exc))
         return exit_code_for_error(exc)
     except KeyboardInterrupt:
@@ -125,8 +123,21 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - one retur
 
 
 def _failure_message(exc: SfsyncError) -> str:
-    """What to say on stderr about a failure; a definition the org does not match points
-    at `sfsync check`."""
+    """What to say on stderr about a failure, with the fix when a person must act."""
+    if isinstance(exc, AuthenticationError):
+        return (
+            f"{exc}\nsfsync: the org refused sfsync's credentials: check the SFSYNC_SF_* "
+            "settings (client id and secret, key file, username, access token) and the "
+            "Connected App (docs/production.md §3); `sfsync check` tries them"
+        )
+    if isinstance(exc, AccessDeniedError):
+        return (
+            f"{exc}\nsfsync: the integration user lacks a permission: assign it the "
+            "SFSync_Integration permission set (docs/production.md §4-5); `sfsync check` "
+            "lists what it cannot read or edit"
+        )
+    if isinstance(exc, StopRequestedError):
+        return "stopped before anything was written; run the same command again to carry on"
     if not isinstance(exc, DefinitionMismatchError):
         return str(exc)
     # A setup problem, not an outage. The org's message quotes the whole SELECT, cut short

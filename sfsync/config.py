@@ -52,7 +52,12 @@ class Settings(BaseSettings):
     sf_security_token: SecretStr | None = None
     sf_ca_bundle: Path | None = None
     sf_insecure_skip_tls_verify: bool = False
+    # Every request: a connection within HTTP_CONNECT_TIMEOUT_SECONDS, no more than
+    # HTTP_TIMEOUT_SECONDS of silence while waiting for the answer, and at most
+    # REQUEST_DEADLINE_SECONDS for all its attempts and backoff together.
+    http_connect_timeout_seconds: float = Field(default=10.0, gt=0)
     http_timeout_seconds: float = Field(default=60.0, gt=0)
+    request_deadline_seconds: float = Field(default=180.0, gt=0)
 
     # --- what to compute and where to keep state ---
     definition: Path = Path("mappings/default.yaml")
@@ -75,6 +80,9 @@ class Settings(BaseSettings):
     timezone: str = "UTC"
     health_port: int = Field(default=0, ge=0, le=65535)
     health_host: str = "127.0.0.1"
+    # /readyz: the first pass (a large org's first full read) is ready this long before it
+    # must have finished; afterwards a pass must succeed every three intervals.
+    first_pass_grace_minutes: float = Field(default=120, ge=0)
 
     # --- logging ---
     log_format: Literal["auto", "json", "console"] = "auto"
@@ -136,12 +144,38 @@ def load_settings(env_file: Path | None = None, **overrides: object) -> Settings
     try:
         return Settings(_env_file=env_file, **overrides)  # type: ignore[call-arg,arg-type]
     except ValidationError as exc:
-        source = f" (from {env_file})" if env_file else ""
+        in_environment = {name.upper() for name in os.environ}
         problems = []
         for err in exc.errors():
             name = "SFSYNC_" + "_".join(str(p) for p in err["loc"]).upper()
-            problems.append(f"{name}: {err['msg'].removeprefix('Value error, ')}")
-        raise ConfigError(_problems("invalid settings" + source, problems)) from None
+            # The environment wins over the file, so a value set in both came from it.
+            if name in in_environment:
+                source = " (set in the environment)"
+            elif env_file is not None:
+                source = f" (set in {env_file})"
+            else:
+                source = ""
+            problems.append(f"{name}: {err['msg'].removeprefix('Value error, ')}{source}")
+        raise ConfigError(_problems("invalid settings", problems)) from None
+
+
+def missing_settings_hint(env_file: Path | None, *, cwd: Path | None = None) -> str:
+    """
+    Where to set settings that are missing: the `--env-file` in use, or, without one, the
+    flag and the `.env` file (which sfsync never reads unless it is named).
+    """
+    if env_file is not None:
+        return f"set them in {env_file} or in the environment"
+    here = cwd or Path.cwd()
+    if (here / ".env").is_file():
+        return (
+            "no --env-file was given (sfsync reads a .env file only when named): "
+            "run `sfsync --env-file .env …`"
+        )
+    return (
+        "no --env-file was given: create one from .env.example (`cp .env.example .env`) and "
+        "run `sfsync --env-file .env …`, or export the SFSYNC_* variables"
+    )
 
 
 def _problems(head: str, problems: list[str]) -> str:

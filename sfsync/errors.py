@@ -1,9 +1,10 @@
 """
 The exceptions sfsync raises, named for what the caller should do about them.
 
-`cli.main` turns them into exit codes by type (`cli.EXIT_CODES`): `ConfigError` and its
-subclasses, `OrgBusyError` and `DefinitionMismatchError` mean "change something, or wait,
-then run again" (exit 2, message only); every other `SfsyncError` is a failure (exit 1).
+`commands.app.exit_code_for_error` turns them into exit codes by type (`EXIT_CODES` there):
+what a person must fix — settings, the definition, credentials, the integration user's
+access, a field the org lacks — or wait for (`OrgBusyError`) is exit 2, message only; a
+stop request is exit 3 (resumable); every other `SfsyncError` is a failure (exit 1).
 """
 
 from __future__ import annotations
@@ -35,6 +36,15 @@ class MappingError(ConfigError):
 class DefinitionVersionError(ConfigError):
     """Raised when a definition's content changed but its `version` did not: leads would be
     stamped with a version whose signed-off content they were not scored with; bump it."""
+
+
+class MissingSettingError(ConfigError):
+    """Raised when settings the chosen auth mode (or command) needs are not set; carries the
+    variable names so the command can say where to set them (`--env-file`, `.env`)."""
+
+    def __init__(self, message: str, *, names: Sequence[str]) -> None:
+        self.names = list(names)
+        super().__init__(message)
 
 
 class InputError(ConfigError):
@@ -73,7 +83,13 @@ class RetriableSalesforceError(SalesforceError):
 
 
 class AuthenticationError(SalesforceError):
-    """Raised when login fails, or the session is still invalid after one re-login."""
+    """Raised when login fails, or the session is still invalid after one re-login: the
+    credentials need fixing (a restart cannot help)."""
+
+
+class AccessDeniedError(SalesforceError):
+    """Raised when the org refuses the integration user an API, object or field it needs
+    (403 API_DISABLED_FOR_ORG, INSUFFICIENT_ACCESS…): grant it, then rerun."""
 
 
 class QuotaExceededError(SalesforceError):
@@ -96,5 +112,21 @@ class RecordError(SfsyncError):
         super().__init__(f"{record_id}: {message}" if record_id else message)
 
 
+class StopRequestedError(SfsyncError):
+    """Raised inside a run when SIGINT/SIGTERM asked it to stop; the run ends "interrupted"
+    with nothing half-applied, and the next run carries on."""
+
+
 class StateStoreError(SfsyncError):
     """Raised when the local SQLite state store cannot be opened, migrated or written."""
+
+
+NEEDS_A_PERSON: tuple[type[SfsyncError], ...] = (
+    ConfigError,
+    OrgBusyError,
+    AuthenticationError,
+    AccessDeniedError,
+    DefinitionMismatchError,
+)
+"""Errors no retry or restart can fix: exit 2 from every command, and the daemon ends
+(its supervisor must not restart it in a loop)."""

@@ -32,6 +32,13 @@ class _StderrLoggerFactory:
 
 _json_requested = False
 """True when JSON logs were asked for by name (production): then `say` speaks JSON too."""
+_for_people = False
+"""True when logs are rendered for a person (console): only warnings and errors by default."""
+
+
+def logs_for_people() -> bool:
+    """True when logs go to a person (console rendering) rather than a log collector."""
+    return _for_people
 
 
 def say(message: str) -> None:
@@ -46,16 +53,22 @@ def say(message: str) -> None:
         sys.stderr.flush()
 
 
-def configure_logging(fmt: LogFormat = "auto", level: str = "info") -> None:
+def configure_logging(fmt: LogFormat = "auto", level: str | None = None) -> None:
     """
     Configure structlog once, from the composition root.
 
     Logs go to standard error so that standard output stays clean for data (JSON Lines,
     reports). "auto" means console when standard error is a terminal, JSON otherwise.
+    Without a *level*, JSON logs carry info and up (every event a collector wants) and
+    console logs only warnings and errors: a person gets each command's summary table and
+    what went wrong, not the events behind it (`-v` shows them).
     """
-    global _json_requested  # noqa: PLW0603 - configured once, from the composition root
+    global _json_requested, _for_people  # noqa: PLW0603 - configured from the composition root
     _json_requested = fmt == "json"
     use_console = fmt == "console" or (fmt == "auto" and sys.stderr.isatty())
+    _for_people = use_console
+    if level is None:
+        level = "warning" if use_console else "info"
     shared: list[structlog.types.Processor] = [
         structlog.contextvars.merge_contextvars,
         structlog.processors.add_log_level,

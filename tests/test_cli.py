@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from sfsync.cli import main
+from sfsync.commands.runtime import PACKAGED_DEFINITION
 
 
 def test_help_exits_zero(capsys: pytest.CaptureFixture[str]) -> None:
@@ -126,3 +127,50 @@ def test_an_unexpected_error_is_one_line_not_a_traceback(
     err = capsys.readouterr().err
     assert "unexpected ZeroDivisionError: division by zero" in err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("args", [["sync"], ["backfill", "--apply"], ["daemon"], ["check"]])
+def test_a_forgotten_env_file_names_the_flag_and_leaves_no_file_behind(
+    args: list[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """No settings at all: exit 2, a hint naming --env-file and .env, no state or lock."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SFSYNC_DEFINITION", str(PACKAGED_DEFINITION))
+
+    code = main(["--log-format", "console", *args])
+
+    said = capsys.readouterr()
+    assert 2 == code, said
+    assert "SFSYNC_SF_AUTH=jwt needs SFSYNC_SF_USERNAME" in said.out + said.err
+    assert "no --env-file was given" in said.out + said.err
+    assert "cp .env.example .env" in said.out + said.err
+    assert [] == sorted(p.name for p in tmp_path.iterdir())
+
+
+def test_a_present_dot_env_that_was_not_named_is_pointed_at(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """sfsync never reads .env unless named; when one is there, the hint says so."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text("SFSYNC_SF_AUTH=session\n", encoding="utf-8")
+    assert 2 == main(["sync"])
+    assert "run `sfsync --env-file .env …`" in capsys.readouterr().err
+
+
+def test_a_bad_value_in_the_environment_is_reported_as_coming_from_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The environment wins over --env-file, so that is where the bad value came from."""
+    env_file = tmp_path / "sfsync.env"
+    env_file.write_text("SFSYNC_INTERVAL_MINUTES=15\nSFSYNC_TIMEZONE=Mars\n", encoding="utf-8")
+    monkeypatch.setenv("SFSYNC_INTERVAL_MINUTES", "soon")
+
+    assert 2 == main(["--env-file", str(env_file), "sync"])
+
+    err = capsys.readouterr().err
+    assert "SFSYNC_INTERVAL_MINUTES: Input should be a valid number" in err
+    assert "number, unable to parse string as a number (set in the environment)" in err
+    assert f"unknown time zone 'Mars' (e.g. UTC or Europe/Berlin) (set in {env_file})" in err

@@ -19,6 +19,7 @@ from sfsync.errors import ConfigError, SalesforceError
 from sfsync.salesforce.soql import build_select
 from sfsync.scoring.outputs import normalize_value
 from sfsync.state import StateStore
+from sfsync.stop import Stop
 from sfsync.sync import OrgClient, PassContext, PassReport, run_pass
 from sfsync.values.datetimes import format_sf_datetime, parse_sf_datetime
 
@@ -53,7 +54,7 @@ class _Run:
     store: StateStore
     definition: CompiledDefinition
     options: BackfillOptions
-    should_stop: Callable[[], bool]
+    stop: Stop
     on_progress: Progress | None
     on_changes: Callable[[list[dict[str, Any]]], None] | None
     on_estimate: Callable[[Estimate, BackfillResult], None] | None
@@ -63,7 +64,7 @@ class _Run:
         return PassContext(
             now=self.options.now,
             mode="full",
-            should_stop=self.should_stop,
+            stop=self.stop,
             on_progress=self.on_progress,
             exact_writes=True,  # fill every lead once, exact (no write-policy tolerance)
             **kwargs,
@@ -87,7 +88,7 @@ def run_backfill(
     definition: CompiledDefinition,
     options: BackfillOptions,
     *,
-    should_stop: Callable[[], bool] = lambda: False,
+    stop: Stop | None = None,
     on_progress: Progress | None = None,
     on_estimate: Callable[[Estimate, BackfillResult], None] | None = None,
     on_changes: Callable[[list[dict[str, Any]]], None] | None = None,
@@ -110,7 +111,7 @@ def run_backfill(
         store,
         definition,
         options,
-        should_stop,
+        stop or Stop(),
         on_progress,
         on_changes,
         on_estimate,
@@ -354,6 +355,9 @@ def _apply(run: _Run, checkpoint: dict[str, Any]) -> None:
     for index, part in enumerate(slices):
         if index in done:
             continue
+        if run.stop.is_set():  # the last slice finished after a stop request: end here
+            result.outcome = "interrupted"
+            return
         _progress(run, len(done), len(slices))
         report = run_pass(
             run.client,

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import csv
 import json
-import signal
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -31,32 +29,16 @@ CSV_HEADER = ("lead_id", "field", "old", "new")
 
 
 @contextmanager
-def _stop_on_signals() -> Iterator[threading.Event]:
-    """SIGTERM/SIGINT finish the current batch and stop the backfill (resumable)."""
-    stop = threading.Event()
-
-    def on_signal(signum: int, frame: object) -> None:
-        log.info("sfsync.backfill.stop_requested", signal=signal.Signals(signum).name)
-        stop.set()
-
-    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
-    try:
-        yield stop
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-
-
-@contextmanager
 def _report_writer(path: Path | None) -> Iterator[Any]:
     """A callback writing change lists to *path* as CSV (or None without a path)."""
     if path is None:
         yield None
         return
     from sfsync.backfill import iter_csv_rows
+    from sfsync.state.files import open_private
 
     try:
-        handle: IO[str] = path.open("w", encoding="utf-8", newline="")
+        handle: IO[str] = open_private(path)  # lead Ids and values: owner-only, 0600
     except OSError as exc:
         raise ConfigError(f"--report {path}: cannot write: {exc.strerror}") from None
     with handle:
@@ -173,23 +155,22 @@ def backfill(
     (budget stop, interruption, or rejected records).
     """
     from sfsync.backfill import BackfillOptions, run_backfill, validate_where
-    from sfsync.state.lock import InstanceLock
+    from sfsync.commands.signals import stop_on_signals
+    from sfsync.stop import Stop
 
     scope = validate_where(where) if where is not None else None
     wall_clock = datetime.now(UTC)
     when = now or wall_clock  # MOMENT gives an aware UTC datetime
     settings = app.settings()
-    lock = InstanceLock.beside(settings.state_path) if apply else None
 
     def on_estimate(estimate: Estimate, result: BackfillResult) -> None:
         if not as_json:
             print_estimate(estimate, result, settings)
 
     with (
-        _stop_on_signals() as stop,
+        stop_on_signals(Stop(), command="backfill") as stop,
+        open_runtime(app, definition=definition, lock=apply, stop=stop) as rt,
         _report_writer(report) as on_changes,
-        lock or _nothing(),
-        open_runtime(app, definition=definition) as rt,
         progress_reporter(not as_json) as on_progress,
     ):
         assert rt.client is not None
@@ -212,7 +193,7 @@ def backfill(
             rt.store,
             rt.definition,
             options,
-            should_stop=stop.is_set,
+            stop=stop,
             on_progress=on_progress,
             on_estimate=on_estimate,
             on_changes=on_changes,
@@ -224,11 +205,6 @@ def backfill(
     if result.outcome == "failed":
         return EXIT_FAILURE
     return EXIT_PARTIAL if result.partial else EXIT_OK
-
-
-@contextmanager
-def _nothing() -> Iterator[None]:
-    yield
 
 
 COMMANDS: list[click.Command] = [backfill]

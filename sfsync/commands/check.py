@@ -6,10 +6,40 @@ from pathlib import Path
 
 import click
 
-from sfsync.commands.app import EXIT_OK, EXIT_USAGE, AppContext, pass_app
+from sfsync.commands.app import (
+    EXIT_OK,
+    EXIT_USAGE,
+    AppContext,
+    exit_code_for_error,
+    pass_app,
+)
 from sfsync.commands.options import definition_option
-from sfsync.commands.runtime import open_runtime, stdout_console
-from sfsync.errors import ConfigError, SfsyncError
+from sfsync.commands.runtime import connect_client, load_definition_for, stdout_console
+from sfsync.errors import (
+    AccessDeniedError,
+    AuthenticationError,
+    ConfigError,
+    RetriableSalesforceError,
+    SfsyncError,
+)
+
+
+def _connection_fix(exc: SfsyncError) -> str:
+    """What to do about a failed connection, by what failed."""
+    if isinstance(exc, AuthenticationError):
+        return (
+            "the org refused the credentials: check SFSYNC_SF_AUTH and its settings (client "
+            "id, secret or key file, username, token) and the Connected App"
+        )
+    if isinstance(exc, AccessDeniedError):
+        return "grant the integration user the SFSync_Integration permission set"
+    if isinstance(exc, RetriableSalesforceError):
+        return (
+            "the org did not answer in time or could not be reached: check "
+            "SFSYNC_SF_INSTANCE_URL / SFSYNC_SF_LOGIN_URL, proxies and firewalls, and "
+            "https://status.salesforce.com; then run check again"
+        )
+    return "check the SFSYNC_SF_* settings and the Connected App"
 
 
 @click.command()
@@ -22,30 +52,37 @@ def check(app: AppContext, definition: Path | None) -> int:
     \b
     Loads the settings and the definition, connects, and compares every mapped input and
     output field with the org's describe (exists, compatible type, readable/updateable),
-    then shows the API budget. Prints a ✓/✗ table with the fix for every ✗.
-    Writes nothing. Exit 0 when all is ✓, 2 when anything needs fixing.
+    then shows the API budget. Prints a ✓/✗ table with the fix for every ✗. Requests use
+    short deadlines (connect 5 s, answer 10 s, 2 attempts), so a hung or unreachable org
+    gets a verdict within about 30 s.
+    Writes nothing. Exit 0 when all is ✓, 2 when something needs fixing, 1 when the org
+    could not be reached (an outage: run it again).
     """
     from rich.table import Table
 
     from sfsync.checks import CheckResult, budget_result, check_definition_against_org
+    from sfsync.salesforce.retry import Deadlines
 
     results: list[CheckResult] = []
     settings = app.settings()
     results.append(
         CheckResult("settings", "SFSYNC_* settings", ok=True, detail=f"auth {settings.sf_auth}")
     )
+    code = EXIT_OK
+    short = Deadlines.from_settings(settings).for_check()
     try:
-        with open_runtime(app, connect=True, definition=definition) as rt:
-            results.append(
-                CheckResult(
-                    "definition",
-                    str(definition or settings.definition),
-                    ok=True,
-                    detail=f"valid, version {rt.definition.version}",
-                )
+        compiled = load_definition_for(settings, definition)
+        results.append(
+            CheckResult(
+                "definition",
+                str(definition or settings.definition),
+                ok=True,
+                detail=f"valid, version {compiled.version}",
             )
-            assert rt.client is not None
-            limits = rt.client.limits()  # the first call: proves the session works
+        )
+        # No state store: check writes nothing, not even an empty state file.
+        with connect_client(app, settings, deadlines=short) as client:
+            limits = client.limits()  # the first call: proves the session works
             results.append(
                 CheckResult(
                     "connection",
@@ -54,11 +91,12 @@ def check(app: AppContext, definition: Path | None) -> int:
                     detail=f"connected (API v{settings.sf_api_version})",
                 )
             )
-            objects = ["Lead", *rt.definition.activity_objects()]
-            describes = {name: rt.client.describe_or_none(name) for name in objects}
-            results += check_definition_against_org(rt.definition, describes)
+            objects = ["Lead", *compiled.activity_objects()]
+            describes = {name: client.describe_or_none(name) for name in objects}
+            results += check_definition_against_org(compiled, describes)
             results.append(budget_result(limits, settings.api_budget_pct))
     except ConfigError as exc:
+        code = EXIT_USAGE
         results.append(
             CheckResult(
                 "definition/settings",
@@ -69,13 +107,14 @@ def check(app: AppContext, definition: Path | None) -> int:
             )
         )
     except SfsyncError as exc:
+        code = exit_code_for_error(exc)
         results.append(
             CheckResult(
                 "connection",
                 settings.sf_instance_url or settings.sf_login_url,
                 ok=False,
                 detail=str(exc),
-                fix="check the SFSYNC_SF_* settings and the Connected App",
+                fix=_connection_fix(exc),
             )
         )
 
@@ -98,7 +137,7 @@ def check(app: AppContext, definition: Path | None) -> int:
             if r.fix:
                 click.echo(f"    fix: {r.fix}")
         click.echo(f"{len(failed)} problem(s) to fix before syncing.", err=True)
-        return EXIT_USAGE
+        return code if code != EXIT_OK else EXIT_USAGE
     click.echo("All checks passed.", err=True)
     return EXIT_OK
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import signal
-import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -13,7 +11,7 @@ import structlog
 
 from sfsync.commands.app import EXIT_FAILURE, EXIT_OK, AppContext, pass_app
 from sfsync.commands.options import definition_option
-from sfsync.commands.runtime import open_runtime
+from sfsync.commands.runtime import check_connection_settings, open_runtime
 from sfsync.commands.sync import exit_code_for
 
 log = structlog.get_logger(__name__)
@@ -33,13 +31,19 @@ def daemon(app: AppContext, once: bool, definition: Path | None) -> int:
     rescore nightly at SFSYNC_NIGHTLY_AT in SFSYNC_TIMEZONE.
 
     \b
-    One daemon per org (a lock beside the state store). SIGTERM/SIGINT finish the current
-    batch, record the pass as interrupted (resumable) and exit 0. With
-    SFSYNC_HEALTH_PORT set, serves /healthz (503 when the last successful pass is older
-    than three intervals) and Prometheus /metrics on loopback.
+    One daemon per org (a lock beside the state store). An outage, or an org down at
+    start, waits for the next tick; refused credentials, a missing permission or field, or
+    bad settings end it with exit 2 (a restart cannot fix those). SIGTERM/SIGINT finish
+    what is in flight (a Bulk job the org is applying is recorded first), record the pass
+    as interrupted (resumable) and exit 0; a second signal exits at once. With
+    SFSYNC_HEALTH_PORT set, serves /healthz (liveness: the loop runs), /readyz (readiness:
+    a pass succeeded within three intervals, or the first pass is within
+    SFSYNC_FIRST_PASS_GRACE_MINUTES) and Prometheus /metrics on loopback.
     """
+    from sfsync.commands.signals import stop_on_signals
     from sfsync.daemon import Daemon, Health, Schedule, parse_local_time, serve_health
-    from sfsync.state.lock import InstanceLock
+    from sfsync.salesforce.client import SalesforceClient, connect
+    from sfsync.stop import Stop
 
     settings = app.settings()
     schedule = Schedule(
@@ -47,16 +51,22 @@ def daemon(app: AppContext, once: bool, definition: Path | None) -> int:
         nightly_at=parse_local_time(settings.nightly_at),
         tz=ZoneInfo(settings.timezone),  # the settings checked the name
     )
-    stop = threading.Event()
+    check_connection_settings(app, settings)  # before any file: a typo is not an outage
+    health = Health(
+        interval_seconds=schedule.interval_seconds,
+        started_at=_now(),
+        first_pass_grace_seconds=settings.first_pass_grace_minutes * 60.0,
+    )
+    clients: list[SalesforceClient] = []
 
-    def on_signal(signum: int, frame: object) -> None:
-        log.info("sfsync.daemon.stop_requested", signal=signal.Signals(signum).name)
-        stop.set()
+    def login() -> SalesforceClient:
+        clients.append(connect(settings, stop=stop))
+        return clients[-1]
 
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
-    health = Health(interval_seconds=schedule.interval_seconds, started_at=_now())
-    with InstanceLock.beside(settings.state_path), open_runtime(app, definition=definition) as rt:
+    with (
+        stop_on_signals(Stop(), command="daemon") as stop,
+        open_runtime(app, connect=False, definition=definition, lock=True, stop=stop) as rt,
+    ):
         from sfsync.sync.version_guard import check_version
 
         check_version(rt.store, rt.definition)  # exit 2 at once, not a failed pass per tick
@@ -66,9 +76,8 @@ def daemon(app: AppContext, once: bool, definition: Path | None) -> int:
                 health, host=settings.health_host, port=settings.health_port, clock=_now
             )
             log.info("sfsync.daemon.health_serving", port=server.server_address[1])
-        assert rt.client is not None
         service = Daemon(
-            rt.client,
+            None,
             rt.store,
             rt.definition,
             schedule=schedule,
@@ -77,6 +86,7 @@ def daemon(app: AppContext, once: bool, definition: Path | None) -> int:
             health=health,
             stop=stop,
             once=once,
+            connect=login,
         )
         log.info(
             "sfsync.daemon.started",
@@ -87,9 +97,12 @@ def daemon(app: AppContext, once: bool, definition: Path | None) -> int:
         try:
             service.run()
         finally:
+            health.stopping = True
             if server is not None:
                 server.shutdown()
                 server.server_close()
+            for client in clients:
+                client.close()
     log.info("sfsync.daemon.stopped")
     if not once:
         return EXIT_OK

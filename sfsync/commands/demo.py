@@ -84,8 +84,10 @@ def run_demo(
     """Run the demo end to end and return the exit code of its sync pass."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+    from sfsync.commands.signals import stop_on_signals
     from sfsync.sandbox.seed import seed_org
     from sfsync.sandbox.server import start_sandbox
+    from sfsync.stop import Stop
 
     data_dir.mkdir(parents=True, exist_ok=True)
     with start_sandbox(data_dir) as sandbox:
@@ -120,7 +122,10 @@ def run_demo(
         else:
             err_console.print(f"Using the existing sandbox org in {data_dir} ({existing:,} leads).")
         app.env_file = sandbox.env_file
-        with open_runtime(app, state_path=data_dir / "sfsync.sqlite3") as rt:
+        with (
+            stop_on_signals(Stop(), command="demo") as stop,
+            open_runtime(app, state_path=data_dir / "sfsync.sqlite3", lock=True, stop=stop) as rt,
+        ):
             first = rt.store.last_run(outcome="success") is None
             report = run_sync(rt, mode="full" if first else "incremental", dry_run=False, now=now)
             print_report(report, as_json=False)

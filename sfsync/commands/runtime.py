@@ -7,14 +7,15 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sfsync.config import Settings
+from sfsync.config import Settings, missing_settings_hint
 from sfsync.definition import CompiledDefinition, load_compiled
-from sfsync.errors import ConfigError
+from sfsync.errors import ConfigError, MissingSettingError
+from sfsync.stop import Stop
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 
     from sfsync.commands.app import AppContext
     from sfsync.salesforce.client import SalesforceClient
+    from sfsync.salesforce.retry import Deadlines
     from sfsync.state import StateStore
 
 PACKAGED_DEFINITION = Path(__file__).resolve().parent.parent / "definition" / "default.yaml"
@@ -76,25 +78,85 @@ def open_runtime(
     *,
     connect: bool = True,
     definition: Path | None = None,
+    lock: bool = False,
+    stop: Stop | None = None,
+    deadlines: Deadlines | None = None,
     **overrides: object,
 ) -> Iterator[Runtime]:
-    """Build settings, the compiled definition, the state store and (optionally) the client."""
+    """
+    Build settings, the compiled definition, the client (optionally), the org's writer
+    lock (with *lock*) and the state store, in that order: a command that fails on its
+    settings, definition or credentials creates no state file and no lock. *stop* is the
+    command's stop request, *deadlines* replaces the settings' request deadlines.
+
+    Raises:
+        ConfigError: bad settings or definition; a missing setting names where to set it.
+        OrgBusyError: *lock* and another run holds the org.
+        SalesforceError: the login failed.
+    """
     from sfsync.state import StateStore
+    from sfsync.state.lock import InstanceLock
 
     settings = app.settings(**overrides)
     compiled = load_definition_for(settings, definition)
-    if not connect:
+    client = None
+    if connect:
+        client = connect_client(app, settings, stop=stop, deadlines=deadlines)
+    elif not lock:
         require_state(settings)
-    store = StateStore(settings.state_path)
     try:
-        client = None
-        if connect:
-            from sfsync.salesforce.client import connect as connect_client
-
-            client = connect_client(settings)
-        yield Runtime(settings=settings, definition=compiled, store=store, client=client)
+        with InstanceLock.beside(settings.state_path) if lock else nullcontext():
+            store = StateStore(settings.state_path)
+            try:
+                yield Runtime(settings=settings, definition=compiled, store=store, client=client)
+            finally:
+                store.close()
     finally:
-        store.close()
+        if client is not None:
+            client.close()
+
+
+def connect_client(
+    app: AppContext,
+    settings: Settings,
+    *,
+    stop: Stop | None = None,
+    deadlines: Deadlines | None = None,
+) -> SalesforceClient:
+    """
+    Log in (`salesforce.client.connect`); a missing setting says where to set it.
+
+    Raises:
+        ConfigError: bad connection settings.
+        SalesforceError: the login failed.
+    """
+    from sfsync.salesforce.client import connect
+
+    with _where_to_set_them(app):
+        return connect(settings, stop=stop, deadlines=deadlines)
+
+
+def check_connection_settings(app: AppContext, settings: Settings) -> None:
+    """
+    Fail now on connection settings a login would refuse (before any file is created).
+
+    Raises:
+        ConfigError: a missing setting names where to set it.
+    """
+    from sfsync.salesforce.auth import check_login_settings
+
+    with _where_to_set_them(app):
+        check_login_settings(settings)
+
+
+@contextmanager
+def _where_to_set_them(app: AppContext) -> Iterator[None]:
+    """Add to a missing setting's message where to set it (the flag, the .env file)."""
+    try:
+        yield
+    except MissingSettingError as exc:
+        msg = f"{exc}; {missing_settings_hint(app.env_file)}"
+        raise MissingSettingError(msg, names=exc.names) from None
 
 
 def stderr_console() -> Console:

@@ -6,8 +6,6 @@ with a command's collaborators, and showing its report.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -49,6 +47,8 @@ def print_report(report: PassReport, *, as_json: bool) -> None:
         "written", f"{report.written:,}" + (" (dry run: nothing written)" if report.dry_run else "")
     )
     table.add_row("rejected", f"{report.rejected:,}")
+    if report.recovered:
+        table.add_row("recorded from an interrupted run", f"{report.recovered:,}")
     table.add_row("converted (never written)", f"{report.skipped_converted:,}")
     table.add_row("API calls", f"{report.api_calls:,}")
     table.add_row("duration", f"{report.duration_seconds:.1f} s")
@@ -67,9 +67,9 @@ def run_sync(
     now: datetime,
     progress: bool = True,
     keep_changes: bool = False,
-    should_stop: Callable[[], bool] | None = None,
 ) -> PassReport:
-    """Run one pass with the runtime's collaborators (shared by sync and demo)."""
+    """Run one pass with the runtime's collaborators (shared by sync and demo); the client's
+    stop request is the pass's."""
     from sfsync.sync import PassContext, run_pass
 
     assert rt.client is not None
@@ -81,7 +81,7 @@ def run_sync(
             overlap=timedelta(seconds=rt.settings.overlap_seconds),
             on_progress=on_progress,
             keep_changes=keep_changes,
-            should_stop=should_stop or (lambda: False),
+            stop=rt.client.stop,
         )
         return run_pass(rt.client, rt.store, rt.definition, ctx)
 
@@ -134,12 +134,15 @@ def sync(
     if full and rescore:
         raise click.UsageError("--full and --rescore are alternatives; pick one")
     mode: Mode = "full" if full else "rescore" if rescore else "incremental"
-    from sfsync.state.lock import InstanceLock
+    from sfsync.commands.signals import stop_on_signals
+    from sfsync.stop import Stop
 
     when = now or datetime.now(UTC)  # MOMENT gives an aware UTC datetime
     # A writing pass takes the daemon's lock: two passes at once would both write.
-    lock = None if dry_run else InstanceLock.beside(app.settings().state_path)
-    with lock or nullcontext(), open_runtime(app, definition=definition) as rt:
+    with (
+        stop_on_signals(Stop(), command="sync") as stop,
+        open_runtime(app, definition=definition, lock=not dry_run, stop=stop) as rt,
+    ):
         report = run_sync(rt, mode=mode, dry_run=dry_run, now=when)
     print_report(report, as_json=as_json)
     return exit_code_for(report)

@@ -1,33 +1,54 @@
 """
-The daemon's loop: call a tick every interval until told to stop; a spent budget or an
-outage waits for the next tick.
+The daemon's loop: call a tick every interval until told to stop. Outages and a spent
+budget wait for the next tick; only what a person must fix ends the daemon.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
+from typing import Protocol
 
 import structlog
 
-from sfsync.errors import QuotaExceededError, RetriableSalesforceError
+from sfsync.errors import NEEDS_A_PERSON, QuotaExceededError, SalesforceError, StopRequestedError
 
 log = structlog.get_logger(__name__)
 
 
-def run_forever(tick: Callable[[], None], *, interval: float, stop: threading.Event) -> None:
-    """
-    Call `tick` every `interval` seconds until `stop` is set.
+class StopRequest(Protocol):
+    """What the loop needs of a stop request (`sfsync.stop.Stop`, or a threading.Event)."""
 
-    Per-tick policy (STYLE §8): a spent budget or a Salesforce outage that outlasted the
-    retries logs a warning and waits for the next tick; anything else (authentication,
-    configuration, state store) propagates so the supervisor restarts or alerts.
+    def is_set(self) -> bool: ...
+
+    def wait(self, timeout: float) -> bool: ...
+
+
+def run_forever(tick: Callable[[], None], *, interval: float, stop: StopRequest) -> None:
+    """
+    Call `tick` every `interval` seconds until `stop` is set; the wait between ticks ends
+    at once on a stop request.
+
+    Per-tick policy: a spent budget, and any Salesforce failure that is not the
+    credentials', the integration user's access or the definition's (an outage that
+    outlasted the retries, a failed Bulk job, an odd answer), logs a warning and waits for
+    the next tick: the daemon never ends for something that may pass. What a person must
+    fix (`errors.NEEDS_A_PERSON`: exit 2) and state store failures (exit 1) propagate, so
+    the supervisor alerts or restarts.
     """
     while not stop.is_set():
         try:
             tick()
+        except NEEDS_A_PERSON:
+            raise
+        except StopRequestedError:  # a stop during a login's backoff: a clean stop
+            return
         except QuotaExceededError as exc:
             log.warning("sfsync.daemon.budget_spent", error=str(exc))
-        except RetriableSalesforceError as exc:
-            log.warning("sfsync.daemon.salesforce_unavailable", error=str(exc))
+        except SalesforceError as exc:
+            log.warning(
+                "sfsync.daemon.salesforce_unavailable",
+                error=str(exc),
+                error_type=type(exc).__name__,
+                retry_in_seconds=interval,
+            )
         stop.wait(interval)

@@ -8,7 +8,6 @@ client, a fake clock and `interval=0`.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, tzinfo
@@ -21,6 +20,7 @@ from sfsync.daemon.schedule import plan_tick
 from sfsync.definition import CompiledDefinition
 from sfsync.errors import SfsyncError
 from sfsync.state import StateStore
+from sfsync.stop import Stop
 from sfsync.sync import OrgClient, PassContext, PassReport, run_pass
 
 log = structlog.get_logger(__name__)
@@ -40,13 +40,16 @@ class Daemon:
     Keep every lead current: each tick runs one pass (`run_pass`) with the daemon's
     collaborators, records it in *health*, and remembers a successful nightly in the store.
 
-    With *once*, the first tick is the only one (cron and timers); `last_report` holds its
-    pass's report.
+    *client* may be None: the first tick then logs in with *connect* (and a tick after an
+    outage tries again), so an org that is down when the daemon starts is waited for like
+    any other outage. With *once*, the first tick is the only one (cron and timers);
+    `last_report` holds its pass's report. *stop* is the daemon's stop request: the pass
+    and every wait in it end for it.
     """
 
     def __init__(
         self,
-        client: OrgClient,
+        client: OrgClient | None,
         store: StateStore,
         definition: CompiledDefinition,
         *,
@@ -54,9 +57,13 @@ class Daemon:
         overlap: timedelta,
         clock: Callable[[], datetime],
         health: Health,
-        stop: threading.Event | None = None,
+        stop: Stop | None = None,
         once: bool = False,
+        connect: Callable[[], OrgClient] | None = None,
     ) -> None:
+        if client is None and connect is None:
+            msg = "Daemon needs a client or a way to connect one"
+            raise ValueError(msg)
         self.client = client
         self.store = store
         self.definition = definition
@@ -64,9 +71,10 @@ class Daemon:
         self.overlap = overlap
         self.clock = clock
         self.health = health
-        self.stop = stop or threading.Event()
+        self.stop = stop or Stop()
         self.once = once
         self.last_report: PassReport | None = None
+        self._connect = connect
         self._last_nightly = store.last_nightly()
 
     def tick(self) -> None:
@@ -83,8 +91,12 @@ class Daemon:
             at=self.schedule.nightly_at,
             tz=self.schedule.tz,
         )
-        ctx = PassContext(now=now, mode=kind, overlap=self.overlap, should_stop=self.stop.is_set)
+        ctx = PassContext(now=now, mode=kind, overlap=self.overlap, stop=self.stop)
+        self.health.started(now=now, kind=kind)
         try:
+            if self.client is None:
+                assert self._connect is not None
+                self.client = self._connect()
             report = run_pass(self.client, self.store, self.definition, ctx)
         except SfsyncError:
             self.health.record(

@@ -35,6 +35,7 @@ from sfsync.config import Settings
 from sfsync.errors import (
     AuthenticationError,
     ConfigError,
+    MissingSettingError,
     RetriableSalesforceError,
     SalesforceError,
 )
@@ -91,6 +92,7 @@ def authenticate(
     if session is None:
         session = build_session(
             timeout=settings.http_timeout_seconds,
+            connect_timeout=settings.http_connect_timeout_seconds,
             ca_bundle=settings.sf_ca_bundle,
             insecure_skip_tls_verify=settings.sf_insecure_skip_tls_verify,
         )
@@ -118,6 +120,18 @@ def authenticate(
         identity_url=token.identity_url,
         username=settings.sf_username,
     )
+
+
+def check_login_settings(settings: Settings) -> None:
+    """
+    Raise what a login with *settings* would raise about the settings themselves (a
+    missing or malformed setting, a key file that is not there), without logging in.
+
+    Raises:
+        ConfigError: as `authenticate` would; MissingSettingError names the variables.
+    """
+    with requests.Session() as unused:
+        _token_fetcher(settings, unused, settings.sf_api_version.removeprefix("v"))
 
 
 def _token_fetcher(
@@ -364,7 +378,7 @@ def _require(settings: Settings, **values: object) -> None:
     missing = [f"SFSYNC_{name.upper()}" for name, value in values.items() if not value]
     if missing:
         msg = f"SFSYNC_SF_AUTH={settings.sf_auth} needs {', '.join(missing)}"
-        raise ConfigError(msg)
+        raise MissingSettingError(msg, names=missing)
 
 
 def _https_url(variable: str, url: str) -> str:

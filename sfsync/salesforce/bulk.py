@@ -3,35 +3,29 @@ Bulk API 2.0 query and ingest jobs, over the client's transport.
 
 simple-salesforce's bulk2 handler sleeps in fixed loops, raises its own errors and hides
 the per-request results sfsync needs for retries and API accounting, so the flow lives
-here: create job, poll, then page results (query) or read the three result lists (ingest).
+here: create job, poll (`polling`), then page results (query) or read the three result
+lists (ingest).
 https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/
 
-Polling is where a real org's processing time turns into API calls, so it is budgeted:
-- a job's first poll comes after the time a fast org would need for its expected size, the
-  next ones after a wait as long as the job has already run (so polls are geometric in the
-  job's age, at most `poll_max` apart, and a job is noticed at most ~2x late);
-- a pass starts all its query jobs before it reads any (sync._extract), and while several
-  of them are unfinished one `GET /jobs/query?jobType=V2Query` (the all-jobs listing,
-  followed only as far as needed) checks them all; the listing is dropped for the rest of
-  the run if it ever costs more requests than polling each job would, or misses a job;
-- a job already seen finished costs no poll at all, and a poll due while results of
-  another job were being read is made at once, without sleeping.
+An ingest job is the one write sfsync cannot take back: once closed (UploadComplete) the
+org applies it whatever sfsync does. So the caller hears of each job before it is closed
+(`on_job`, which the pass journals), a stop request that comes before the close aborts the
+job instead, and after the close sfsync waits for the org and records the results even when
+asked to stop; a process that dies meanwhile leaves the job to `resume` in the next run.
 """
 
 from __future__ import annotations
 
 import csv
 import tempfile
-import time
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from typing import IO, Any, Protocol
+from typing import IO, Any
 
-import requests
 import structlog
 
-from sfsync.errors import RetriableSalesforceError, SalesforceError
+from sfsync.errors import RetriableSalesforceError, SalesforceError, StopRequestedError
+from sfsync.salesforce.polling import DONE_STATES, JobPoller, JobWatch, SendRequest
 from sfsync.salesforce.records import (
     WriteResult,
     WriteResults,
@@ -44,56 +38,28 @@ from sfsync.salesforce.records import (
 )
 from sfsync.salesforce.streams import STREAM_ERRORS, stream_text
 
+__all__ = ["Bulk2", "OnJob", "SendRequest"]
+
 log = structlog.get_logger(__name__)
 
-_DONE_STATES = {"JobComplete", "Failed", "Aborted"}
 _CLOSED_STATES = {"UploadComplete", "InProgress", "JobComplete", "Failed"}
 """Job states that mean UploadComplete was accepted."""
 _JOB_OPTIONS = {"contentType": "CSV", "columnDelimiter": "COMMA", "lineEnding": "LF"}
 
-
-class SendRequest(Protocol):
-    """Send one authenticated request (a path under the API version, or `/services/...`)."""
-
-    def __call__(
-        self,
-        method: str,
-        path: str,
-        *,
-        name: str,
-        **kwargs: Any,
-    ) -> requests.Response: ...
+OnJob = Callable[[str, int, int], None]
+"""`(job_id, start, end)`: an ingest job holding records[start:end] is about to be closed."""
 
 
-@dataclass
-class _Watch:
-    """One job being waited for: when it started, what it should hold, what we last saw."""
-
-    job_id: str
-    path: str
-    started: float
-    next_poll: float
-    info: dict[str, Any] | None = None  # set once the job is seen in a final state
-    listed: bool = False  # info came from the all-jobs listing (which has no errorMessage)
-
-
-class Bulk2:
+class Bulk2(JobPoller):
     """
-    Run Bulk API 2.0 jobs.
+    Run Bulk API 2.0 jobs (polled as `polling.JobPoller` says; its options pass through).
 
-    *sleep* is called between polls and *clock* reads the time (tests pass fakes). A job's
-    first poll comes `poll_first + expected records / poll_rate` seconds after it started
-    (even a small job takes a real org 2-3 s; *poll_rate* is the throughput of a fast org,
-    so a job is not kept waiting longer than a fast org would need for it); each
-    later one after a wait of the job's age times *poll_growth*, between *poll_initial* and
-    *poll_max* seconds. A job not done *poll_timeout* seconds after it started raises
-    SalesforceError. *list_jobs* lets several unfinished query jobs be polled with one
-    all-jobs listing. Query results come *page_size* rows per request and
-    are parsed while they stream in, so a page is never held in memory whole; a page whose
-    body breaks off is asked for again (up to *stream_retries* times) and the rows already
-    yielded are skipped. An update is one ingest job per *max_upload_bytes* of CSV
-    (Salesforce takes up to 150 MB base64-encoded per job, so 100 MB of CSV), built in a
-    temporary file rather than in memory.
+    Query results come *page_size* rows per request and are parsed while they stream in,
+    so a page is never held in memory whole; a page whose body breaks off is asked for
+    again (up to *stream_retries* times) and the rows already yielded are skipped. An
+    update is one ingest job per *max_upload_bytes* of CSV (Salesforce takes up to 150 MB
+    base64-encoded per job, so 100 MB of CSV), built in a temporary file rather than in
+    memory.
     """
 
     def __init__(
@@ -101,29 +67,12 @@ class Bulk2:
         call: SendRequest,
         *,
         sleep: Callable[[float], None],
-        clock: Callable[[], float] = time.monotonic,
-        poll_initial: float = 0.5,
-        poll_first: float = 2.0,
-        poll_max: float = 30.0,
-        poll_growth: float = 1.0,
-        poll_rate: float = 20_000.0,
-        poll_timeout: float = 3600.0,
-        list_jobs: bool = True,
         page_size: int = 50_000,
         max_upload_bytes: int = 100_000_000,
         stream_retries: int = 3,
+        **polling: Any,
     ) -> None:
-        self._call = call
-        self._sleep = sleep
-        self._clock = clock
-        self._poll_initial = poll_initial
-        self._poll_first = poll_first
-        self._poll_max = poll_max
-        self._poll_growth = poll_growth
-        self._poll_rate = poll_rate
-        self._poll_timeout = poll_timeout
-        self._list_jobs = list_jobs
-        self._queries: dict[str, _Watch] = {}  # query jobs started and not yet read
+        super().__init__(call, sleep=sleep, **polling)
         self._page_size = page_size
         self._max_upload_bytes = max_upload_bytes
         self._stream_retries = stream_retries
@@ -166,11 +115,12 @@ class Bulk2:
         if watch is None:  # a job this object did not start
             watch = self._queries[job_id] = self._watch(path, job_id, self._clock(), 0)
         try:
-            yield from self._query_pages(path, job_id, watch)
+            with self._doing(f"reading the results of Bulk query job {job_id}; nothing is written"):
+                yield from self._query_pages(path, job_id, watch)
         finally:
             self._queries.pop(job_id, None)
 
-    def _query_pages(self, path: str, job_id: str, watch: _Watch) -> Iterator[dict[str, str]]:
+    def _query_pages(self, path: str, job_id: str, watch: JobWatch) -> Iterator[dict[str, str]]:
         self._wait_query(watch)
         locator: str | None = None
         while True:
@@ -216,27 +166,81 @@ class Bulk2:
 
     # --- ingest --------------------------------------------------------------------------
 
-    def update(self, sobject: str, records: Sequence[Mapping[str, Any]]) -> WriteResults:
+    def update(
+        self,
+        sobject: str,
+        records: Sequence[Mapping[str, Any]],
+        *,
+        on_job: OnJob | None = None,
+    ) -> WriteResults:
         """
         Update *records* (each with an Id) through one ingest job per upload-size part
-        (one job for up to about 100 MB of CSV).
+        (one job for up to about 100 MB of CSV). *on_job* hears of each job before it is
+        closed, so a caller can journal it (see the module docstring).
 
         *records* is read twice, in order (columns, then rows), and never copied; the CSV
         goes through a temporary file. Results are mapped back by the Id column; records a
         job never reached are failed with error code `UNPROCESSED`. When a job reports every
         record processed, only its failed results are downloaded (and none when nothing
-        failed): the rest succeeded.
+        failed): the rest succeeded. After a stop request no further job starts: the
+        results then cover the records of the jobs that ran (a prefix of *records*).
 
         Raises:
             ValueError: a record has no Id.
+            StopRequestedError: a stop request came before the first job was closed (the
+                job is aborted: nothing was written).
             SalesforceError: and subclasses, when a job cannot be created or completed.
         """
         columns = ingest_columns(records)
         failures: dict[int, WriteResult] = {}
+        done = 0
         for start, end, body in self._csv_parts(records, columns):
             with body:
-                failures.update(self._ingest_part(sobject, records, start, end, body))
-        return WriteResults(records, failures)
+                if start and self._stop is not None and self._stop.is_set():
+                    break
+                failures.update(self._ingest_part(sobject, records, start, end, body, on_job))
+            done = end
+        return WriteResults(records, failures, count=done)
+
+    def resume(
+        self, sobject: str, records: Sequence[Mapping[str, Any]], job_id: str, start: int, end: int
+    ) -> dict[int, WriteResult] | None:
+        """
+        Finish an ingest job an earlier, interrupted run left behind (it journaled the job
+        and held records[start:end]): wait for the org to apply it, then return its failures
+        by position, the way `update` reads them. None when the org never applied the job:
+        still Open (it is aborted now) or gone (Salesforce deletes jobs after 7 days).
+
+        Raises:
+            SalesforceError: and subclasses, as for every call.
+        """
+        path = f"jobs/ingest/{job_id}"
+        try:
+            info = self._call("GET", path, name="jobs/ingest").json()
+        except SalesforceError as exc:
+            if exc.status == 404:
+                log.warning("sfsync.salesforce.bulk_job_gone", job_id=job_id)
+                return None
+            raise
+        if info.get("state") == "Open":
+            self._abort(path, job_id)
+            return None
+        if info.get("state") == "Aborted" and not int_or_none(info.get("numberRecordsProcessed")):
+            return None
+        watch = self._watch(path, job_id, self._clock(), 0)
+        if info.get("state") in DONE_STATES:
+            watch.info = info
+        with self._applying(job_id, sobject, end - start):
+            info = self._wait(watch, accept_failed=True, finishing=True)
+        return self._ingest_failures(path, records, start, end, info)
+
+    def _applying(self, job_id: str, sobject: str, count: int) -> Any:
+        return self._doing(
+            f"Bulk job {job_id} is being applied by the org ({count:,} {sobject} records); "
+            "sfsync will record its results, then stop",
+            abandoned=f"the next run finds Bulk job {job_id} and records its results without "
+            "submitting it again",
+        )
 
     def _csv_parts(
         self, records: Iterable[Mapping[str, Any]], columns: Sequence[str]
@@ -266,6 +270,7 @@ class Bulk2:
         start: int,
         end: int,
         body: IO[bytes],
+        on_job: OnJob | None,
     ) -> dict[int, WriteResult]:
         create = {"object": sobject, "operation": "update"} | _JOB_OPTIONS
         started = self._clock()
@@ -281,19 +286,30 @@ class Bulk2:
             bytes=body.tell(),
         )
         try:
-            self._call(
-                "PUT",
-                "/" + content_url.lstrip("/"),
-                name="jobs/ingest/batches",
-                data=body,  # the transport rewinds it before every attempt
-                headers={"Content-Type": "text/csv"},
-            )
-            self._close_upload(path, job_id)
-        except SalesforceError:
+            with self._doing(f"uploading {end - start:,} records to Bulk job {job_id}"):
+                self._call(
+                    "PUT",
+                    "/" + content_url.lstrip("/"),
+                    name="jobs/ingest/batches",
+                    data=body,  # the transport rewinds it before every attempt
+                    headers={"Content-Type": "text/csv"},
+                )
+            if self._stop is not None:
+                self._stop.check()  # not closed yet: nothing will be applied
+        except (SalesforceError, StopRequestedError):
             self._abort(path, job_id)
             raise
-        watch = self._watch(path, job_id, started, end - start)
-        info = self._wait(watch, accept_failed=True)
+        if on_job is not None:
+            on_job(job_id, start, end)
+        with self._applying(job_id, sobject, end - start):
+            try:
+                self._close_upload(path, job_id)
+            except SalesforceError:
+                self._abort(path, job_id)
+                raise
+            # Closed (or a stop request ended the close's retries, and the journal has it).
+            watch = self._watch(path, job_id, started, end - start)
+            info = self._wait(watch, accept_failed=True, finishing=True)
         return self._ingest_failures(path, records, start, end, info)
 
     def _ingest_failures(
@@ -361,95 +377,4 @@ class Bulk2:
         try:
             self._call("PATCH", path, name="jobs/ingest", json={"state": "Aborted"})
         except SalesforceError as exc:
-            log.warning("sfsync.salesforce.bulk_abort_failed", job_id=job_id, caused_by=repr(exc))
-
-    # --- polling -------------------------------------------------------------------------
-
-    def _watch(self, path: str, job_id: str, started: float, expected: int) -> _Watch:
-        first = self._poll_first + max(0, expected) / self._poll_rate
-        return _Watch(job_id, path, started, started + min(first, self._poll_max))
-
-    def _next_wait(self, watch: _Watch) -> float:
-        age = self._clock() - watch.started
-        return min(self._poll_max, max(self._poll_initial, age * self._poll_growth))
-
-    def _wait_query(self, watch: _Watch) -> dict[str, Any]:
-        return self._wait(watch, poll=self._poll_query)
-
-    def _wait(
-        self,
-        watch: _Watch,
-        *,
-        accept_failed: bool = False,
-        poll: Callable[[_Watch], None] | None = None,
-    ) -> dict[str, Any]:
-        """Sleep until *watch* is due, poll, repeat until the job is in a final state."""
-        while watch.info is None:
-            now = self._clock()
-            if now - watch.started >= self._poll_timeout:
-                msg = (
-                    f"Bulk API job {watch.job_id} still not done after "
-                    f"{now - watch.started:.0f}s; gave up"
-                )
-                raise SalesforceError(msg, resource=watch.path, error_code="JOB_TIMEOUT")
-            if watch.next_poll > now:
-                self._sleep(watch.next_poll - now)
-            (poll or self._poll_one)(watch)
-        info = watch.info
-        state = info.get("state")
-        if state == "JobComplete" or (accept_failed and state in _DONE_STATES):
-            return info
-        if watch.listed:  # the all-jobs listing leaves the reason out
-            info = self._call("GET", watch.path, name=_resource(watch.path)).json()
-        msg = f"Bulk API job {watch.job_id} ended {state}: {info.get('errorMessage', '')}"
-        raise SalesforceError(msg, resource=watch.path, error_code=str(state).upper())
-
-    def _seen(self, watch: _Watch, info: dict[str, Any], *, listed: bool = False) -> None:
-        """Record one poll's answer about *watch*'s job."""
-        if info.get("state") in _DONE_STATES:
-            watch.info, watch.listed = info, listed
-        else:
-            watch.next_poll = self._clock() + self._next_wait(watch)
-
-    def _poll_one(self, watch: _Watch) -> None:
-        info = self._call("GET", watch.path, name=_resource(watch.path)).json()
-        self._seen(watch, info)
-
-    def _poll_query(self, watch: _Watch) -> None:
-        """Poll *watch*, and every other unfinished query job with it when that is cheaper."""
-        pending = {w.job_id: w for w in self._queries.values() if w.info is None}
-        pending[watch.job_id] = watch
-        if not self._list_jobs or len(pending) < 2:
-            self._poll_one(watch)
-            return
-        seen: dict[str, dict[str, Any]] = {}
-        requests_made = 0
-        path: str = "jobs/query"
-        params: dict[str, str] | None = {"jobType": "V2Query"}
-        while True:
-            page = self._call("GET", path, name="jobs/query", params=params).json()
-            requests_made += 1
-            for info in page.get("records") or []:
-                if isinstance(info, dict) and info.get("id") in pending:
-                    seen[str(info["id"])] = info
-            next_url = page.get("nextRecordsUrl")
-            if len(seen) == len(pending) or page.get("done", True) or not next_url:
-                break
-            path, params = str(next_url), None
-        for job_id, info in seen.items():
-            self._seen(pending[job_id], info, listed=True)
-        if requests_made > len(pending) or watch.job_id not in seen:
-            self._list_jobs = False
-            log.info(
-                "sfsync.salesforce.bulk_listing_dropped",
-                requests=requests_made,
-                jobs=len(pending),
-                found=len(seen),
-            )
-            if watch.job_id not in seen:
-                self._poll_one(watch)
-
-
-def _resource(path: str) -> str:
-    """The resource name of a job path (jobs/query/ID -> jobs/query)."""
-    return path.rsplit("/", 1)[0]
+            log.warning("sfsync.salesforce.bulk_abort_failed", job_id=job_id, caused_by=str(exc))

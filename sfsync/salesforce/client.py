@@ -13,7 +13,6 @@ connection resets are retriable, everything else is not.
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
@@ -30,19 +29,17 @@ from sfsync.errors import (
     SalesforceError,
 )
 from sfsync.salesforce.auth import authenticate
-from sfsync.salesforce.bulk import Bulk2
+from sfsync.salesforce.bulk import Bulk2, OnJob
 from sfsync.salesforce.records import (
     BulkRecords,
     WriteResult,
     WriteResults,
-    collection_record,
     csv_row_converter,
     field_types,
-    record_id,
-    result_from_save,
     strip_attributes,
 )
-from sfsync.salesforce.retry import build_retrying
+from sfsync.salesforce.retry import Deadlines, build_retrying
+from sfsync.salesforce.session import build_session
 from sfsync.salesforce.soql import (
     build_count,
     build_select,
@@ -51,15 +48,13 @@ from sfsync.salesforce.soql import (
     quote_object,
 )
 from sfsync.salesforce.transport import Transport
+from sfsync.salesforce.writer import RecordWriter
+from sfsync.stop import Stop
 from sfsync.values.ids import case_safe_id
 
 __all__ = ["BulkRecords", "SalesforceClient", "WriteResult", "connect"]
 
 log = structlog.get_logger(__name__)
-
-COLLECTION_LIMIT = 200  # records per sObject Collections request (Salesforce's maximum)
-LOCK_ERROR = "UNABLE_TO_LOCK_ROW"
-_MAX_MESSAGE = 500
 
 
 _SESSION_ORG = re.compile(r"(00D[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?)!")
@@ -70,11 +65,13 @@ class SalesforceClient(Transport):
     One org's API, as sfsync uses it.
 
     *retrying* is the tenacity policy wrapped around every HTTP request (narrowed to
-    RetriableSalesforceError whatever it says). *reauthenticate* returns a fresh Salesforce
-    after a 401 INVALID_SESSION_ID (once per request). *budget_pct* is the share of the
-    org's daily API requests this run may spend. Reads above *bulk_read_threshold* rows and
-    writes above *bulk_write_threshold* records use Bulk API 2.0. *sleep* is used between
-    Bulk job polls and row-lock retries (tests pass a fake).
+    RetriableSalesforceError whatever it says); *deadlines* bound each request's attempts.
+    *reauthenticate* returns a fresh Salesforce after a 401 INVALID_SESSION_ID (once per
+    request). *budget_pct* is the share of the org's daily API requests this run may
+    spend. Reads above *bulk_read_threshold* rows and writes above *bulk_write_threshold*
+    records use Bulk API 2.0. *stop* is the command's stop request: Bulk polls and row-lock
+    waits end for it and writes stop early (see `writer`); *sleep*, when given, replaces
+    those waits (tests pass a fake).
 
     Attributes:
         calls: HTTP requests this client sent (every attempt counts).
@@ -91,22 +88,40 @@ class SalesforceClient(Transport):
         bulk_write_threshold: int = 2_000,
         identity_url: str | None = None,
         username: str | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
+        stop: Stop | None = None,
+        deadlines: Deadlines | None = None,
         lock_retries: int = 2,
         lock_retry_wait: float = 1.0,
         bulk_options: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(
-            sf, retrying=retrying, budget_pct=budget_pct, reauthenticate=reauthenticate
+            sf,
+            retrying=retrying,
+            budget_pct=budget_pct,
+            reauthenticate=reauthenticate,
+            deadlines=deadlines,
         )
         self._bulk_read_threshold = bulk_read_threshold
-        self._bulk_write_threshold = bulk_write_threshold
         self._identity_url = identity_url
         self._username = username
-        self._sleep = sleep
-        self._lock_retries = lock_retries
-        self._lock_retry_wait = lock_retry_wait
-        self._bulk = Bulk2(self._call, sleep=sleep, **dict(bulk_options or {}))
+        self.stop = stop or Stop()
+        self._bulk = Bulk2(
+            self._call,
+            sleep=sleep or self.stop.sleep,
+            pause=sleep or self.stop.pause,
+            stop=self.stop,
+            **dict(bulk_options or {}),
+        )
+        self._writer = RecordWriter(
+            self._json,
+            self._bulk,
+            sleep=sleep or self.stop.sleep,
+            stop=self.stop,
+            bulk_write_threshold=bulk_write_threshold,
+            lock_retries=lock_retries,
+            lock_retry_wait=lock_retry_wait,
+        )
         self._describes: dict[str, dict[str, Any]] = {}
         self._user_id: str | None = None
 
@@ -339,89 +354,29 @@ class SalesforceClient(Transport):
                 return None
             raise
 
-    # --- writes --------------------------------------------------------------------------
+    # --- writes (salesforce.writer) ------------------------------------------------------
 
-    def write(self, sobject: str, records: Sequence[Mapping[str, Any]]) -> Sequence[WriteResult]:
-        """
-        Update *records*: sObject Collections up to `bulk_write_threshold` records, Bulk
-        API 2.0 above (one ingest job per ~100 MB of CSV, so one for any usual pass).
-        Results come back in the order of *records*; *records* may be any sequence (a
-        disk-backed one for large passes) and must stay readable while the results are used.
-
-        Raises:
-            ValueError: a record has no Id.
-            SalesforceError: and subclasses, for failures of a whole request.
-        """
-        if len(records) > self._bulk_write_threshold:
-            return self.bulk_update(sobject, records)
-        return self.update(sobject, records)
+    def write(
+        self, sobject: str, records: Sequence[Mapping[str, Any]], *, on_job: OnJob | None = None
+    ) -> Sequence[WriteResult]:
+        """`RecordWriter.write`: Collections or Bulk API 2.0 by size."""
+        return self._writer.write(sobject, records, on_job=on_job)
 
     def update(self, sobject: str, records: Sequence[Mapping[str, Any]]) -> list[WriteResult]:
-        """
-        Update *records* (each with `Id`) with sObject Collections PATCH, 200 per request,
-        allOrNone=false; results are mapped by position. Records failing with
-        UNABLE_TO_LOCK_ROW are sent again in halved batches, `lock_retries` times, before
-        they are reported as failed.
+        """`RecordWriter.update`: sObject Collections, 200 a request."""
+        return self._writer.update(sobject, records)
 
-        Raises:
-            ValueError: a record has no Id.
-            ConfigError: for an invalid object name.
-            SalesforceError: and subclasses, for failures of a whole request.
-        """
-        name = quote_object(sobject)
-        ids = [record_id(r) for r in records]
-        bodies = [collection_record(name, id_, r) for id_, r in zip(ids, records, strict=True)]
-        results: list[WriteResult | None] = [None] * len(records)
-        pending, size = list(range(len(records))), COLLECTION_LIMIT
-        for round_ in range(self._lock_retries + 1):
-            locked: list[int] = []
-            for start in range(0, len(pending), size):
-                batch = pending[start : start + size]
-                for position, result in zip(batch, self._patch(bodies, batch, ids), strict=True):
-                    if result.error_code == LOCK_ERROR and round_ < self._lock_retries:
-                        locked.append(position)
-                    else:
-                        results[position] = result
-            if not locked:
-                break
-            log.info("sfsync.salesforce.lock_retry_scheduled", object=name, records=len(locked))
-            self._sleep(self._lock_retry_wait * (round_ + 1))
-            pending, size = locked, max(1, min(size, len(locked)) // 2)
-        return [r for r in results if r is not None]
+    def bulk_update(
+        self, sobject: str, records: Sequence[Mapping[str, Any]], *, on_job: OnJob | None = None
+    ) -> WriteResults:
+        """`RecordWriter.bulk_update`: one Bulk API 2.0 ingest job per ~100 MB."""
+        return self._writer.bulk_update(sobject, records, on_job=on_job)
 
-    def _patch(
-        self, bodies: Sequence[dict[str, Any]], batch: Sequence[int], ids: Sequence[str]
-    ) -> list[WriteResult]:
-        payload = {"allOrNone": False, "records": [bodies[p] for p in batch]}
-        items = self._json("PATCH", "composite/sobjects", name="composite/sobjects", json=payload)
-        if not isinstance(items, list) or len(items) != len(batch):
-            msg = f"composite/sobjects answered {len(items)} results for {len(batch)} records"
-            raise SalesforceError(msg, resource="composite/sobjects")
-        return [result_from_save(ids[p], item) for p, item in zip(batch, items, strict=True)]
-
-    def bulk_update(self, sobject: str, records: Sequence[Mapping[str, Any]]) -> WriteResults:
-        """
-        Update *records* with a Bulk API 2.0 ingest job (None sets a field to null), and map
-        the results back by Id in the order of *records* (successes are implied, so the
-        results hold only the failures in memory). Rows that failed with
-        UNABLE_TO_LOCK_ROW are sent once more through `update` (halving batches) when there
-        are at most `bulk_write_threshold` of them.
-
-        Raises:
-            ValueError: a record has no Id.
-            ConfigError: for an invalid object name.
-            SalesforceError: and subclasses, when a job cannot be created or completed.
-        """
-        name = quote_object(sobject)
-        if not records:
-            return WriteResults(records, {})
-        results = self._bulk.update(name, records)
-        locked = sorted(i for i, r in results.failures.items() if r.error_code == LOCK_ERROR)
-        if locked and len(locked) <= self._bulk_write_threshold:
-            retried = self.update(name, [records[i] for i in locked])
-            for position, result in zip(locked, retried, strict=True):
-                results.replace(position, result)
-        return results
+    def resume_update(
+        self, sobject: str, records: Sequence[Mapping[str, Any]], job_id: str, start: int, end: int
+    ) -> WriteResults | None:
+        """`RecordWriter.resume_update`: finish an interrupted run's ingest job."""
+        return self._writer.resume_update(sobject, records, job_id, start, end)
 
 
 def connect(
@@ -429,17 +384,31 @@ def connect(
     *,
     retrying: tenacity.Retrying | None = None,
     session: requests.Session | None = None,
+    stop: Stop | None = None,
+    deadlines: Deadlines | None = None,
 ) -> SalesforceClient:
     """
     Log in with *settings* and return a client configured from them (budget, thresholds,
-    re-login). Call `start_budget()` on it before a run to fix the budget's baseline.
+    re-login, deadlines). *stop* is the command's stop request (every wait ends for it);
+    *deadlines* replaces the settings' (`check` passes short ones). Call `start_budget()`
+    on the client before a run to fix the budget's baseline.
 
     Raises:
         ConfigError: missing or invalid connection settings (names the SFSYNC_ variable).
         AuthenticationError: the org refused the credentials.
         RetriableSalesforceError: the login endpoint stayed unreachable.
+        StopRequestedError: a stop request ended a wait between login attempts.
     """
-    retrying = retrying or build_retrying()
+    stop = stop or Stop()
+    limits = deadlines or Deadlines.from_settings(settings)
+    retrying = retrying or build_retrying(limits, sleep=stop.sleep)
+    if session is None:
+        session = build_session(
+            timeout=limits.read,
+            connect_timeout=limits.connect,
+            ca_bundle=settings.sf_ca_bundle,
+            insecure_skip_tls_verify=settings.sf_insecure_skip_tls_verify,
+        )
     login = authenticate(settings, session=session, retrying=retrying)
     return SalesforceClient(
         login.sf,
@@ -451,4 +420,6 @@ def connect(
         bulk_options={"poll_first": settings.bulk_poll_first_seconds},
         identity_url=login.identity_url,
         username=login.username,
+        stop=stop,
+        deadlines=limits,
     )

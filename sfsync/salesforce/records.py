@@ -65,19 +65,25 @@ class WriteResults(Sequence[WriteResult]):
     failures are stored, a success is made from its record's Id when asked for, so the
     results of a million-record job take the memory of its failures only.
 
-    *records* must stay readable (in order, by index) while the results are used.
-    Compares equal to any sequence of the same WriteResults.
+    *records* must stay readable (in order, by index) while the results are used. With
+    *count*, the results cover only the first *count* records (a write a stop request
+    ended early). Compares equal to any sequence of the same WriteResults.
     """
 
     def __init__(
-        self, records: Sequence[Mapping[str, Any]], failures: Mapping[int, WriteResult]
+        self,
+        records: Sequence[Mapping[str, Any]],
+        failures: Mapping[int, WriteResult],
+        *,
+        count: int | None = None,
     ) -> None:
         self._records = records
+        self._count = len(records) if count is None else count
         self.failures: dict[int, WriteResult] = dict(failures)
         """Position → result of every record that did not succeed (replace() updates it)."""
 
     def __len__(self) -> int:
-        return len(self._records)
+        return self._count
 
     @overload
     def __getitem__(self, index: int) -> WriteResult: ...
@@ -96,6 +102,8 @@ class WriteResults(Sequence[WriteResult]):
 
     def __iter__(self) -> Iterator[WriteResult]:
         for position, record in enumerate(self._records):
+            if position >= self._count:
+                return
             found = self.failures.get(position)
             yield found if found is not None else WriteResult(record_id(record), True)
 

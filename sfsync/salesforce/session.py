@@ -42,7 +42,7 @@ class TimeoutHTTPAdapter(HTTPAdapter):
     down to the adapter, so the adapter is the one place every request passes through.
     """
 
-    def __init__(self, timeout: float, **kwargs: Any) -> None:
+    def __init__(self, timeout: float | tuple[float, float], **kwargs: Any) -> None:
         self.timeout = timeout
         super().__init__(**kwargs)
 
@@ -99,13 +99,17 @@ class SalesforceSession(requests.Session):
 def build_session(
     *,
     timeout: float,
+    connect_timeout: float | None = None,
     ca_bundle: Path | None = None,
     insecure_skip_tls_verify: bool = False,
 ) -> SalesforceSession:
     """
     Build the Session for one Salesforce org.
 
-    Every request gets *timeout* seconds unless it sets its own, the headers
+    Every request that sets no timeout of its own may take *connect_timeout* seconds to
+    connect and then *timeout* seconds of silence waiting for the answer (requests'
+    `(connect, read)` timeout; *timeout* for both without *connect_timeout*), and gets the
+    headers
     `Sforce-Auto-Assign: FALSE` and `User-Agent: sfsync/<version>`, and TLS verification
     against *ca_bundle* when given (else the environment's or certifi's bundle). Turning
     verification off needs *insecure_skip_tls_verify* and logs a warning.
@@ -138,7 +142,7 @@ def build_session(
             ),
         )
     session = SalesforceSession(verify_override=verify)
-    adapter = TimeoutHTTPAdapter(timeout)
+    adapter = TimeoutHTTPAdapter(timeout if connect_timeout is None else (connect_timeout, timeout))
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     session.headers["User-Agent"] = USER_AGENT

@@ -7,6 +7,7 @@ errors. `SalesforceClient` builds its reads and writes on it.
 from __future__ import annotations
 
 import functools
+import time
 from collections.abc import Callable
 from types import TracebackType
 from typing import Any, Self
@@ -23,6 +24,7 @@ from sfsync.errors import (
 )
 from sfsync.salesforce import quota
 from sfsync.salesforce.failures import SessionExpiredError, error_from_response
+from sfsync.salesforce.retry import Deadlines
 from sfsync.salesforce.session import AUTO_ASSIGN_HEADER
 
 
@@ -30,7 +32,9 @@ class Transport:
     """
     Requests to one org through *retrying* (narrowed to RetriableSalesforceError whatever it
     says), re-login with *reauthenticate* after a 401 INVALID_SESSION_ID (once per request),
-    and a budget of *budget_pct* of the org's daily API requests.
+    and a budget of *budget_pct* of the org's daily API requests. Each attempt's timeout
+    comes from *deadlines*, so no request outlives `deadlines.total` with its retries
+    (*retrying* stops before that deadline too).
 
     Attributes:
         calls: HTTP requests sent (every attempt counts).
@@ -43,11 +47,13 @@ class Transport:
         retrying: tenacity.Retrying,
         budget_pct: float = 25.0,
         reauthenticate: Callable[[], Salesforce] | None = None,
+        deadlines: Deadlines | None = None,
     ) -> None:
         self._sf = sf
         self._retrying = retrying.copy(
             retry=retrying.retry & tenacity.retry_if_exception_type(RetriableSalesforceError)
         )
+        self._deadlines = deadlines or Deadlines()
         self._budget_pct = budget_pct
         self._reauthenticate = reauthenticate
         self._usage: quota.ApiUsage | None = None
@@ -143,27 +149,50 @@ class Transport:
             SalesforceError: any other error answer.
         """
         self._check_budget()
-        attempt = functools.partial(self._send_with_reauth, method, path, name, kwargs)
-        response: requests.Response = self._retrying.copy()(attempt)
+        started = time.monotonic()
+        tries: list[None] = []
+        attempt = functools.partial(
+            self._send_with_reauth, method, path, name, kwargs, started, tries
+        )
+        try:
+            response: requests.Response = self._retrying.copy()(attempt)
+        except RetriableSalesforceError as exc:
+            attempts = f"{len(tries)} attempt" + ("s" if len(tries) > 1 else "")
+            msg = (
+                f"{exc}; gave up after {attempts} in {time.monotonic() - started:.1f} s "
+                f"(deadline {self._deadlines.total:g} s)"
+            )
+            raise RetriableSalesforceError(
+                msg, status=exc.status, resource=exc.resource, error_code=exc.error_code
+            ) from exc
         return response
 
     def _send_with_reauth(
-        self, method: str, path: str, name: str, kwargs: dict[str, Any]
+        self,
+        method: str,
+        path: str,
+        name: str,
+        kwargs: dict[str, Any],
+        started: float,
+        tries: list[None],
     ) -> requests.Response:
+        tries.append(None)
         try:
-            return self._send(method, path, name, kwargs)
+            return self._send(method, path, name, kwargs, started)
         except SessionExpiredError as exc:
             if self._reauthenticate is None:
                 msg = f"{exc} (session expired; this auth mode cannot log in again)"
                 raise AuthenticationError(msg, status=401, resource=name) from None
             self._sf = self._reauthenticate()
         try:
-            return self._send(method, path, name, kwargs)
+            return self._send(method, path, name, kwargs, started)
         except SessionExpiredError as exc:
             msg = f"{exc} (still invalid after one re-login)"
             raise AuthenticationError(msg, status=401, resource=name) from None
 
-    def _send(self, method: str, path: str, name: str, kwargs: dict[str, Any]) -> requests.Response:
+    def _send(
+        self, method: str, path: str, name: str, kwargs: dict[str, Any], started: float
+    ) -> requests.Response:
         sf = self._sf
         url = f"https://{sf.sf_instance}{path}" if path.startswith("/") else sf.base_url + path
         options = dict(kwargs)
@@ -171,6 +200,8 @@ class Transport:
         body = options.get("data")
         if body is not None and hasattr(body, "seek"):
             body.seek(0)  # a file upload: every attempt sends it from the start
+        sent = time.monotonic()
+        options.setdefault("timeout", self._deadlines.timeout(sent - started))
         self.calls += 1
         try:
             response = sf.session.request(method, url, headers=headers, **options)
@@ -180,6 +211,15 @@ class Transport:
                 "SFSYNC_SF_CA_BUNDLE to its certificate bundle"
             )
             raise SalesforceError(msg, resource=name) from None
+        except requests.exceptions.ConnectTimeout as exc:
+            waited = time.monotonic() - sent
+            msg = f"{method} {name}: could not connect to {sf.sf_instance} in {waited:.1f} s"
+            raise RetriableSalesforceError(msg, resource=name) from exc
+        except requests.exceptions.ReadTimeout as exc:
+            # Also a TLS handshake that never completes (it runs on the connect timeout).
+            waited = time.monotonic() - sent
+            msg = f"{method} {name}: {sf.sf_instance} did not answer in {waited:.1f} s"
+            raise RetriableSalesforceError(msg, resource=name) from exc
         except (
             requests.exceptions.ConnectionError,
             requests.exceptions.Timeout,

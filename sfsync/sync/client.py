@@ -7,10 +7,10 @@ The pass calls nothing else on its client.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, Protocol
 
-from sfsync.salesforce.records import WriteResult
+from sfsync.salesforce.records import WriteResult, WriteResults
 
 
 class OrgClient(Protocol):
@@ -50,9 +50,31 @@ class OrgClient(Protocol):
         ...
 
     def write(
-        self, object_name: str, records: Sequence[Mapping[str, Any]]
+        self,
+        object_name: str,
+        records: Sequence[Mapping[str, Any]],
+        *,
+        on_job: Callable[[str, int, int], None] | None = None,
     ) -> Sequence[WriteResult]:
-        """Update *records*, results in their order; *records* may be disk-backed."""
+        """
+        Update *records*, results in their order; *records* may be disk-backed. *on_job*
+        hears `(job_id, start, end)` before a Bulk job holding records[start:end] is
+        closed. After a stop request the results cover only the records sent (a prefix).
+        """
+        ...
+
+    def resume_update(
+        self,
+        object_name: str,
+        records: Sequence[Mapping[str, Any]],
+        job_id: str,
+        start: int,
+        end: int,
+    ) -> WriteResults | None:
+        """
+        Finish the Bulk job an interrupted run closed for records[start:end]: its results
+        (by position), or None when the org never applied it.
+        """
         ...
 
 

@@ -9,6 +9,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
+from sfsync.errors import StopRequestedError
+from sfsync.stop import Stop
+
 Mode = Literal["incremental", "full", "rescore"]
 Progress = Callable[[str, int, int | None], None]
 """`(phase, done, total)`: how far a phase (read X, qualify, write) has come."""
@@ -24,7 +27,9 @@ class PassContext:
     overlap: timedelta = timedelta(minutes=5)
     batch_size: int = 2000
     lead_ids: frozenset[str] | None = None
-    should_stop: Callable[[], bool] = lambda: False
+    # The command's stop request (SIGINT/SIGTERM): checked between steps, told what is in
+    # flight, and shared with the client so no wait outlives it.
+    stop: Stop = field(default_factory=Stop)
     on_progress: Progress | None = None
     keep_changes: bool = False
     # A SOQL condition ANDed into the Lead read (the backfill's scope and CreatedDate
@@ -42,14 +47,22 @@ class PassContext:
         """True when the pass qualifies every lead it should (no Id list, no slice)."""
         return self.lead_ids is None and self.lead_where is None
 
+    def should_stop(self) -> bool:
+        """True once a stop was requested."""
+        return self.stop.is_set()
+
     def progress(self, phase: str, done: int, total: int | None) -> None:
         """Tell `on_progress`, when there is one."""
         if self.on_progress is not None:
             self.on_progress(phase, done, total)
 
 
-class PassInterruptedError(Exception):
-    """Raised inside a pass when the stop event is set; the pass ends without advancing."""
+class PassInterruptedError(StopRequestedError):
+    """Raised inside a pass between steps once a stop was requested; the pass ends
+    "interrupted" without advancing its watermarks."""
+
+    def __init__(self, message: str = "stop requested") -> None:
+        super().__init__(message)
 
 
 @dataclass
@@ -65,6 +78,8 @@ class PassReport:
     changed: int = 0
     written: int = 0
     rejected: int = 0
+    # Leads an interrupted run's Bulk job wrote, whose results this pass recorded.
+    recovered: int = 0
     skipped_converted: int = 0
     skipped_invalid: int = 0
     status_mapping_blocked: int = 0

@@ -64,6 +64,8 @@ def extract(
     for object_name, fields, lead_field in read_objects(definition):
         if ctx.objects is not None and object_name not in ctx.objects:
             continue
+        if ctx.should_stop():
+            raise PassInterruptedError
         plan = plan_read(
             object_name,
             fields,
@@ -153,7 +155,13 @@ def _apply_read(
             yield record
 
     every_record = plan.full and not plan.sliced
-    with store.transaction():
+    with (
+        ctx.stop.doing(
+            f"reading {plan.object_name} records into the local mirror; nothing is written "
+            "to the org yet, sfsync stops after the request in flight"
+        ),
+        store.transaction(),
+    ):
         if plan.full and ctx.mode == "full" and not plan.sliced:
             count, _ = store.replace_records(
                 plan.object_name, tracked(records), lead_field=plan.lead_field

@@ -17,6 +17,7 @@ from sfsync.spool import Spool
 from sfsync.state import StateStore
 from sfsync.sync.changes import LeadChange, assess_lead
 from sfsync.sync.context import PassContext, PassInterruptedError, PassReport
+from sfsync.sync.journal import changes_path
 
 log = structlog.get_logger(__name__)
 
@@ -37,10 +38,28 @@ def qualify_and_diff(
         PassInterruptedError: the stop event was set.
         StateStoreError: SQLite failed.
     """
+    # A writing pass spools beside the state store, where a Bulk job's journal can find
+    # its changes after a crash (`journal`); a dry run's spool is anonymous.
+    changes: Spool[LeadChange] = Spool(None if ctx.dry_run else changes_path(store))
+    try:
+        _qualify_into(changes, store, definition, ctx, report, affected)
+    except BaseException:
+        changes.close()
+        raise
+    return changes
+
+
+def _qualify_into(
+    changes: Spool[LeadChange],
+    store: StateStore,
+    definition: CompiledDefinition,
+    ctx: PassContext,
+    report: PassReport,
+    affected: list[str] | None,
+) -> None:
     who = store.user_context()
     status_enabled = definition.definition.status.standard_status.enabled
     policy = write_policy(definition, exact=ctx.exact_writes)
-    changes: Spool[LeadChange] = Spool()
     statuses: Counter[str] = Counter()
     written: dict[str, dict[str, Any]] = {}
     total = len(affected) if affected is not None else store.count("Lead")
@@ -111,4 +130,3 @@ def qualify_and_diff(
             }
             for c in changes
         ]
-    return changes

@@ -10,11 +10,12 @@ import structlog
 
 from sfsync.definition import CompiledDefinition
 from sfsync.definition.fingerprint import definition_fingerprint
-from sfsync.errors import OrgMismatchError, QuotaExceededError
+from sfsync.errors import OrgMismatchError, QuotaExceededError, StopRequestedError
 from sfsync.state import StateStore
 from sfsync.sync.client import OrgClient
-from sfsync.sync.context import PassContext, PassInterruptedError, PassReport
+from sfsync.sync.context import PassContext, PassReport
 from sfsync.sync.extract import affected_leads, extract
+from sfsync.sync.journal import recover_bulk_writes
 from sfsync.sync.qualify import qualify_and_diff
 from sfsync.sync.version_guard import sign_version
 from sfsync.sync.write import write_changes
@@ -31,9 +32,10 @@ def run_pass(
     """
     Run one pass and return its report; the pass is recorded in the store's runs table.
 
-    QuotaExceededError ends the pass as "partial" (resumable: watermarks stay put), a stop
-    request as "interrupted"; any other error propagates after the run is recorded as
-    "failed".
+    A writing pass first records the results of Bulk jobs an interrupted run left to the
+    org (`journal`). QuotaExceededError ends the pass as "partial" (resumable: watermarks
+    stay put), a stop request as "interrupted" (what was written is recorded first); any
+    other error propagates after the run is recorded as "failed".
 
     Raises:
         OrgMismatchError: the state store mirrors another org.
@@ -52,11 +54,17 @@ def run_pass(
     structlog.contextvars.bind_contextvars(run_id=run_id)
     try:
         client.start_budget()
+        if not ctx.dry_run:
+            recover_bulk_writes(client, store, definition, ctx, report)
         remember_integration_user(client, store)
         users_before = store.users()
-        extracted = extract(client, store, definition, ctx, report)
+        with ctx.stop.doing(
+            "reading from the org; nothing is written yet, sfsync stops after the request in flight"
+        ):
+            extracted = extract(client, store, definition, ctx, report)
         affected = affected_leads(store, definition, ctx, extracted, users_before)
-        changes = qualify_and_diff(store, definition, ctx, report, affected)
+        with ctx.stop.doing("qualifying leads; nothing is written yet, sfsync stops at once"):
+            changes = qualify_and_diff(store, definition, ctx, report, affected)
         if ctx.dry_run:
             changes.close()
         else:
@@ -71,9 +79,10 @@ def run_pass(
         report.outcome = "partial"
         report.error = str(exc)
         log.warning("sfsync.sync.budget_stopped", error=str(exc))
-    except PassInterruptedError:
+    except StopRequestedError:
         report.outcome = "interrupted"
-        log.warning("sfsync.sync.interrupted")
+        report.error = f"{ctx.stop.reason or 'a stop request'}; the next run carries on"
+        log.warning("sfsync.sync.interrupted", written=report.written)
     except BaseException as exc:
         report.outcome = "failed"
         report.error = f"{type(exc).__name__}: {exc}"

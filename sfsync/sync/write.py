@@ -1,30 +1,29 @@
 """
-Writing the changes to the org and recording what happened: what was written, its history,
-and the records the org rejected (retried by the next pass).
+Writing the changes to the org and recording what happened (`recording`), with the Bulk
+jobs journaled while the org applies them (`journal`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from itertools import islice
 
 import structlog
 
 from sfsync.definition import CompiledDefinition
 from sfsync.errors import SalesforceError
-from sfsync.salesforce.records import WriteResult
 from sfsync.spool import Spool
-from sfsync.state import HistoryEntry, Reject, StateStore
+from sfsync.state import StateStore
 from sfsync.state.database import chunks
 from sfsync.sync.changes import LeadChange
 from sfsync.sync.client import OrgClient
 from sfsync.sync.context import PassContext, PassInterruptedError, PassReport
+from sfsync.sync.journal import BulkJournal
+from sfsync.sync.recording import RECORD_CHUNK, record_results
 from sfsync.values.datetimes import format_sf_datetime
 
 log = structlog.get_logger(__name__)
 
-RECORD_CHUNK = 2000
-"""Results recorded per store transaction."""
+__all__ = ["RECORD_CHUNK", "record_results", "write_changes"]
 
 
 def write_changes(
@@ -41,95 +40,62 @@ def write_changes(
     chunk by chunk, each chunk in one transaction, reading the spool and the results side
     by side so memory stays bounded whatever the number of changes.
 
-    A process killed between the write and its recording leaves the watermarks where they
+    A stop request ends the write after the request in flight (or once the org has applied
+    the Bulk job in flight): what was written is recorded, then the pass ends interrupted.
+    A Bulk job is journaled before it is closed (when the spool is a named file), so a
+    process killed while the org applies it leaves the job for the next pass to record.
+    Killed between a Collections write and its recording, the watermarks stay where they
     were: the next pass re-reads those leads, finds they already hold the values, and
     writes nothing (the killed pass's history entries for them are lost, never doubled).
 
     Raises:
-        PassInterruptedError: the stop event was set before the write.
+        PassInterruptedError: a stop was requested before or during the write.
         SalesforceError: the write failed as a whole, or answered the wrong number of
             results.
         StateStoreError: SQLite failed.
     """
-    with changes:
+    journal = None
+    try:
         if not changes:
             return
         if ctx.should_stop():
             raise PassInterruptedError
         at = format_sf_datetime(ctx.now)
-        results = client.write("Lead", changes.map(LeadChange.record))
-        if len(results) != len(changes):
+        if changes.path is not None:
+            journal = BulkJournal(
+                store, run_id=report.run_id, at=at, version=definition.version, spool=changes.path
+            )
+        results = client.write(
+            "Lead",
+            changes.map(LeadChange.record),
+            on_job=None if journal is None else journal.job,
+        )
+        if len(results) > len(changes) or (len(results) < len(changes) and not ctx.should_stop()):
             msg = f"the org answered {len(results)} results for {len(changes)} records"
             raise SalesforceError(msg, resource="write")
-        done = 0
-        for chunk, chunk_results in zip(
-            chunks(changes, RECORD_CHUNK), chunks(results, RECORD_CHUNK), strict=True
+        with ctx.stop.doing(
+            "recording what was written in the state store; sfsync stops once it is recorded"
         ):
-            record_results(store, definition, report, at, chunk, chunk_results)
-            done += len(chunk)
-            ctx.progress("write", done, len(changes))
-
-
-def record_results(
-    store: StateStore,
-    definition: CompiledDefinition,
-    report: PassReport,
-    at: str,
-    chunk: Sequence[LeadChange],
-    results: Sequence[WriteResult],
-) -> None:
-    """Record one chunk's outcome in one transaction: what was written, its history, and
-    the rejects."""
-    ok_rows: dict[str, dict[str, Any]] = {}
-    history: list[HistoryEntry] = []
-    rejects: list[Reject] = []
-    for change, result in zip(chunk, results, strict=True):
-        if result.success:
-            ok_rows[change.lead_id] = change.fields
-            history.extend(
-                HistoryEntry(
-                    lead_id=change.lead_id,
+            done = 0
+            sent = islice(changes, len(results))
+            for chunk, chunk_results in zip(
+                chunks(sent, RECORD_CHUNK), chunks(results, RECORD_CHUNK), strict=True
+            ):
+                written, rejected = record_results(
+                    store,
+                    run_id=report.run_id,
+                    version=definition.version,
                     at=at,
-                    field=name,
-                    old=old,
-                    new=new,
-                    reasons=tuple(change.reasons),
-                    definition_version=definition.version,
+                    chunk=chunk,
+                    results=chunk_results,
                 )
-                for name, (old, new) in change.diff.items()
-            )
-        else:
-            rejects.append(
-                Reject(
-                    lead_id=change.lead_id,
-                    error_code=result.error_code or "UNKNOWN",
-                    message=result.message or "",
-                    fields=tuple(result.fields),
-                )
-            )
-    with store.transaction():
-        store.save_written(report.run_id, ok_rows)
-        store.upsert_records("Lead", _merged_leads(store, ok_rows), lead_field=None)
-        store.append_history(report.run_id, history)
-        store.record_rejects(report.run_id, rejects)
-        store.clear_rejects(ok_rows)
-    report.written += len(ok_rows)
-    report.rejected += len(rejects)
-    for reject in rejects:
-        log.warning(
-            "sfsync.record.rejected",
-            record_id=reject.lead_id,
-            error_code=reject.error_code,
-            error=reject.message,
-        )
-
-
-def _merged_leads(
-    store: StateStore, rows: Mapping[str, Mapping[str, Any]]
-) -> Iterator[dict[str, Any]]:
-    """The mirror's lead rows with what we just wrote, so explain/report see it at once."""
-    stored = store.get_records("Lead", rows)
-    for lead_id, fields in rows.items():
-        lead = stored.get(lead_id)
-        if lead is not None:
-            yield {**lead, **fields}
+                report.written += written
+                report.rejected += rejected
+                done += len(chunk)
+                ctx.progress("write", done, len(changes))
+        if journal is not None:
+            journal.recorded()
+        if len(results) < len(changes):
+            raise PassInterruptedError
+    finally:
+        changes.close(keep=journal is not None and journal.pending)

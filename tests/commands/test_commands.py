@@ -28,6 +28,7 @@ from sfsync.commands import sync as sync_command
 from sfsync.commands.app import AppContext
 from sfsync.commands.runtime import PACKAGED_DEFINITION, Runtime
 from sfsync.errors import ConfigError, OrgBusyError
+from sfsync.salesforce import client as client_module
 from sfsync.state import StateStore
 from sfsync.state.lock import InstanceLock
 from sfsync.sync.context import PassReport
@@ -162,17 +163,21 @@ def test_backfill_dry_run_result_says_nothing_was_written(
     assert "--apply" in out
 
 
-@contextmanager
-def _fake_runtime(store_path: Path) -> Iterator[Runtime]:
+def _fake_org() -> FakeOrg:
     lead = make_lead(Id="00Q000000000000001", SystemModstamp="2026-10-01T09:00:00.000+0000")
     lead.update(LastModifiedById=REP, Name="Lee", Company="Acme")
+    return FakeOrg({"Lead": [lead]})
+
+
+@contextmanager
+def _fake_runtime(store_path: Path) -> Iterator[Runtime]:
     store = StateStore(store_path)
     try:
         yield Runtime(
             settings=None,  # type: ignore[arg-type]
             definition=default_definition(),
             store=store,
-            client=FakeOrg({"Lead": [lead]}),  # type: ignore[arg-type]
+            client=_fake_org(),  # type: ignore[arg-type]
         )
     finally:
         store.close()
@@ -181,9 +186,10 @@ def _fake_runtime(store_path: Path) -> Iterator[Runtime]:
 def test_daemon_once_runs_one_tick_and_returns_its_exit_code(
     state: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """`daemon --once` builds the daemon, runs the due pass and exits with its code."""
+    """`daemon --once` builds the daemon, logs in, runs the due pass and exits with its code."""
     monkeypatch.setattr(daemon_command, "open_runtime", lambda app, **kw: _fake_runtime(state))
-    monkeypatch.setattr(daemon_command.signal, "signal", lambda *args: None)
+    monkeypatch.setattr(daemon_command, "check_connection_settings", lambda app, settings: None)
+    monkeypatch.setattr(client_module, "connect", lambda settings, **kw: _fake_org())
 
     result = _invoke(daemon_command.daemon, "--once")
 
@@ -199,7 +205,8 @@ def test_daemon_refuses_to_start_while_another_writer_holds_the_org(
     state: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A second daemon for the same org fails with OrgBusyError (exit 2 in the CLI)."""
-    monkeypatch.setattr(daemon_command.signal, "signal", lambda *args: None)
+    monkeypatch.setenv("SFSYNC_STATE_PATH", str(state))
+    monkeypatch.setattr(daemon_command, "check_connection_settings", lambda app, settings: None)
     with InstanceLock.beside(state):
         result = _invoke(daemon_command.daemon, "--once")
     assert isinstance(result.exception, OrgBusyError)

@@ -1,11 +1,14 @@
 """
 The daemon's pure parts with fixed clocks: when the nightly rescore is due (across midnight
-and both DST changes), and when /healthz turns unhealthy.
+and both DST changes), and what /healthz (liveness) and /readyz (readiness) answer.
 """
 
 from __future__ import annotations
 
+import json
 import socket
+import urllib.error
+import urllib.request
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -90,11 +93,12 @@ def test_nightly_due_before_and_after_the_local_time_in_a_non_utc_zone() -> None
     )
 
 
-def test_healthz_turns_unhealthy_after_three_missed_intervals() -> None:
+def test_readiness_needs_a_success_within_three_intervals_liveness_does_not() -> None:
+    """/readyz turns 503 three intervals after the last success; /healthz stays 200."""
     start = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
     health = Health(interval_seconds=60, started_at=start)
-    assert health.healthy(start + timedelta(seconds=180))
-    assert not health.healthy(start + timedelta(seconds=181))
+    assert health.ready(start + timedelta(seconds=180))
+    assert not health.ready(start + timedelta(seconds=181))
 
     health.record(
         now=start + timedelta(seconds=100), outcome="success", written=5, rejected=1, api_calls=7
@@ -102,19 +106,84 @@ def test_healthz_turns_unhealthy_after_three_missed_intervals() -> None:
     health.record(
         now=start + timedelta(seconds=200), outcome="failed", written=0, rejected=0, api_calls=0
     )
-    assert health.healthy(start + timedelta(seconds=280))  # 180 s after the last success
-    assert not health.healthy(start + timedelta(seconds=281))
+    assert health.ready(start + timedelta(seconds=280))  # 180 s after the last success
+    later = start + timedelta(seconds=281)
+    assert not health.ready(later)
+    status = health.status(later)
+    assert (True, False) == (status["live"], status["ready"])
+    assert {
+        "outcome": "failed",
+        "finished_at": "2026-12-01T12:03:20+00:00",
+        "age_seconds": 81.0,
+    } == (status["last_pass"])
+    assert 181.0 == status["last_success_age_seconds"]
+    assert "no successful pass for 181 s (limit 180 s: three intervals)" == status["reason"]
 
-    metrics = health.metrics_text(start + timedelta(seconds=281))
+    metrics = health.metrics_text(later)
     assert 'sfsync_passes_total{outcome="success"} 1.0' in metrics
     assert 'sfsync_passes_total{outcome="failed"} 1.0' in metrics
     assert "sfsync_leads_written_total 5.0" in metrics
     assert "sfsync_leads_rejected_total 1.0" in metrics
     assert "sfsync_api_calls_total 7.0" in metrics
     assert "sfsync_last_success_age_seconds 181.0" in metrics
-    assert "sfsync_healthy 0.0" in metrics
+    assert "sfsync_ready 0.0" in metrics
+    assert "sfsync_healthy 0.0" in metrics  # its name before /readyz, for existing alerts
     # No `*_created` series: rebuilt per scrape, they would read as a counter reset each time.
     assert "_created" not in metrics
+
+
+def test_a_long_first_pass_is_ready_within_its_grace_and_reported_as_running() -> None:
+    """Before the first success the grace period counts, not three intervals; a pass that
+    runs past it is not ready, yet the daemon stays live."""
+    start = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+    health = Health(interval_seconds=60, started_at=start, first_pass_grace_seconds=3600)
+    health.started(now=start, kind="rescore")
+
+    an_hour = start + timedelta(seconds=3600)
+    assert health.ready(an_hour)
+    status = health.status(an_hour)
+    assert {"kind": "rescore", "started_at": start.isoformat(), "seconds": 3600.0} == (
+        status["running"]
+    )
+    assert "first pass: 3600 s of a 3600 s grace period" == status["reason"]
+
+    stuck = health.status(an_hour + timedelta(seconds=1))
+    assert (True, False, None) == (stuck["live"], stuck["ready"], stuck["last_pass"])
+    assert "sfsync_pass_running_seconds 3601.0" in health.metrics_text(
+        an_hour + timedelta(seconds=1)
+    )
+
+    health.record(now=an_hour, outcome="success", written=1, rejected=0, api_calls=3)
+    assert health.ready(an_hour + timedelta(seconds=180))
+    assert health.status(an_hour)["running"] is None
+
+
+def test_probes_answer_json_with_their_own_status_codes() -> None:
+    """/healthz is 200 while live, /readyz 503 when not ready; both carry the status."""
+    start = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+    health = Health(interval_seconds=60, started_at=start)
+    server = serve_health(
+        health, host="127.0.0.1", port=0, clock=lambda: start + timedelta(seconds=500)
+    )
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        with urllib.request.urlopen(f"{base}/healthz", timeout=5) as answer:
+            live = json.load(answer)
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(f"{base}/readyz", timeout=5)
+        with refused.value:
+            assert 503 == refused.value.code
+            ready = json.load(refused.value)
+        health.stopping = True
+        with pytest.raises(urllib.error.HTTPError) as stopping:
+            urllib.request.urlopen(f"{base}/healthz", timeout=5)
+        with stopping.value:
+            assert 503 == stopping.value.code
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert (True, False) == (live["live"], live["ready"])
+    assert live == ready
 
 
 def test_a_health_port_in_use_is_a_config_error_naming_the_setting() -> None:

@@ -109,10 +109,14 @@ def test_daemon_serves_health_and_metrics_holds_the_lock_and_stops_on_sigterm(
 
             wait_until(two_passes, proc, "two successful passes in /metrics")
             status, body = http_get(f"{base}/healthz")
-            assert (status, body) == (200, "ok\n")
+            live = json.loads(body)
+            assert (200, True) == (status, live["live"])
+            status, body = http_get(f"{base}/readyz")
+            ready = json.loads(body)
+            assert (200, True, "success") == (status, ready["ready"], ready["last_pass"]["outcome"])
             assert "sfsync_api_calls_total" in metrics
             assert "sfsync_leads_written_total" in metrics
-            assert "sfsync_healthy 1.0" in metrics
+            assert "sfsync_ready 1.0" in metrics
             assert http_get(f"{base}/nope")[0] == 404
 
             rival = org.cli("daemon", "--once")

@@ -41,3 +41,20 @@ def test_console_logs_and_failures_never_show_the_token(synced_org: Org) -> None
     typo = org.cli("sync", SFSYNC_SF_ACESS_TOKEN=org.secrets[0])
     assert typo.returncode == 2
     assert "SFSYNC_SF_ACESS_TOKEN" in typo.stderr
+
+
+def test_for_people_a_pass_is_its_table_and_warnings_only_unless_verbose(
+    synced_org: Org,
+) -> None:
+    """Console: the summary table on stdout and no info lines on stderr; -v shows events;
+    JSON logs (for machines) keep every info event, as before."""
+    org = synced_org
+    calm = org.cli("--log-format", "console", "sync", "--now", NOW_ARG)
+    verbose = org.cli("--log-format", "console", "-v", "sync", "--now", NOW_ARG)
+    machine = org.cli("--log-format", "json", "sync", "--now", NOW_ARG)
+
+    assert [0, 0, 0] == [calm.returncode, verbose.returncode, machine.returncode]
+    assert "sfsync incremental pass" in calm.stdout
+    assert "" == calm.stderr
+    assert "sfsync.sync.completed" in verbose.stderr
+    assert "sfsync.sync.completed" in [line["event"] for line in machine.log_lines()]

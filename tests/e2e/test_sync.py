@@ -46,6 +46,7 @@ REPORT_KEYS = {
     "changed": int,
     "written": int,
     "rejected": int,
+    "recovered": int,
     "skipped_converted": int,
     "skipped_invalid": int,
     "status_mapping_blocked": int,

@@ -57,16 +57,18 @@ def test_deployment_runs_one_daemon_per_org() -> None:
     assert spec["template"]["spec"]["enableServiceLinks"] is False
 
 
-def test_probes_hit_healthz_on_the_configured_port() -> None:
-    """Liveness and readiness check /healthz on SFSYNC_HEALTH_PORT, on loopback where it binds."""
+def test_probes_hit_healthz_and_readyz_on_the_configured_port() -> None:
+    """Liveness checks /healthz and readiness /readyz on SFSYNC_HEALTH_PORT, on loopback
+    where they bind."""
     container = _documents()[("Deployment", "sfsync")]["spec"]["template"]["spec"]["containers"][0]
     env = {e["name"]: e.get("value") for e in container["env"]}
 
     port = env["SFSYNC_HEALTH_PORT"]
     assert env["SFSYNC_HEALTH_HOST"] == "127.0.0.1"
-    for probe in ("livenessProbe", "readinessProbe"):
+    paths = {"livenessProbe": "healthz", "readinessProbe": "readyz"}
+    for probe, path in paths.items():
         command = " ".join(container[probe]["exec"]["command"])
-        assert f"http://127.0.0.1:{port}/healthz" in command
+        assert f"http://127.0.0.1:{port}/{path}'" in command
 
 
 def test_deployment_wires_secrets_key_file_and_state_volume() -> None:

@@ -7,9 +7,12 @@ business offering:
   *policy* (which errors, how many attempts) is unchanged; only the clock is compressed.
 - ``--kill-at module:Class.method`` sends SIGKILL to this very process the first time that
   method is entered: a crash at an exact point of the local bookkeeping, which a kill from
-  outside could only hit by luck.
+  outside could only hit by luck. ``--signal-at module:Class.method=SIGINT,SIGINT`` sends
+  those signals instead (and prints ``harness: signalled at <time.time()>`` to stderr):
+  an operator's Ctrl-C at that exact point.
 
-Usage: ``python harness.py [--time-scale F] [--kill-at TARGET] -- <sfsync arguments>``.
+Usage: ``python harness.py [--time-scale F] [--kill-at TARGET | --signal-at TARGET=SIG,...] --
+<sfsync arguments>``.
 Exit status: sfsync's own, or -9 when killed; 97 when the kill point was never reached.
 
 ``python harness.py --zygote [--time-scale F]`` imports sfsync once, then forks one child
@@ -45,6 +48,16 @@ def _scale_sleep(factor: float) -> None:
         real_sleep(max(0.0, float(seconds)) * factor)
 
     time.sleep = sleep
+    # Every other wait in sfsync (retry backoff, Bulk polls, the daemon's interval) is a
+    # stop request's wait: compress it the same way.
+    from sfsync.stop import Stop
+
+    real_wait = Stop.wait
+
+    def wait(self: Stop, seconds: float) -> bool:
+        return real_wait(self, max(0.0, float(seconds)) * factor)
+
+    Stop.wait = wait  # type: ignore[method-assign]
 
 
 def _install_kill(target: str) -> Callable[[], bool]:
@@ -66,15 +79,42 @@ def _install_kill(target: str) -> Callable[[], bool]:
     return lambda: reached["yes"]
 
 
-def _run(argv: Sequence[str], kill_at: str | None) -> int:
+def _install_signals(spec: str) -> Callable[[], bool]:
+    """`module:Class.method=SIGINT,SIGINT`: send those signals on first entering it."""
+    target, _, names = spec.partition("=")
+    signals = [signal.Signals[name.strip()] for name in (names or "SIGINT").split(",")]
+    module_name, _, qualname = target.partition(":")
+    owner: Any = importlib.import_module(module_name)
+    *path, attr = qualname.split(".")
+    for name in path:
+        owner = getattr(owner, name)
+    original = getattr(owner, attr)
+    reached = {"yes": False}
+
+    @functools.wraps(original)
+    def signaller(*args: Any, **kwargs: Any) -> Any:
+        if not reached["yes"]:
+            reached["yes"] = True
+            print(f"harness: signalled at {time.time():.3f}", file=sys.stderr, flush=True)
+            for signum in signals:
+                os.kill(os.getpid(), signum)
+        return original(*args, **kwargs)
+
+    setattr(owner, attr, signaller)
+    return lambda: reached["yes"]
+
+
+def _run(argv: Sequence[str], kill_at: str | None, signal_at: str | None = None) -> int:
     reached: Callable[[], bool] = lambda: True  # noqa: E731 - a constant predicate
     if kill_at:
         reached = _install_kill(kill_at)
+    if signal_at:
+        reached = _install_signals(signal_at)
     from sfsync.cli import main as sfsync_main
 
     code = sfsync_main(list(argv))
     if not reached():
-        print(f"harness: kill point {kill_at} was never reached", file=sys.stderr)
+        print(f"harness: kill point {kill_at or signal_at} was never reached", file=sys.stderr)
         return NOT_REACHED
     return code
 
@@ -92,7 +132,7 @@ def _child(request: dict[str, Any]) -> None:
             target = os.open(request[key], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             os.dup2(target, fd)
             os.close(target)
-        code = _run(request["argv"], request.get("kill_at"))
+        code = _run(request["argv"], request.get("kill_at"), request.get("signal_at"))
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 1
     except BaseException:
@@ -133,6 +173,7 @@ def main(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(prog="harness")
     parser.add_argument("--time-scale", type=float, default=1.0)
     parser.add_argument("--kill-at", default=None)
+    parser.add_argument("--signal-at", default=None)
     parser.add_argument("--zygote", action="store_true")
     parser.add_argument("sfsync_args", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
@@ -143,7 +184,7 @@ def main(argv: Sequence[str]) -> int:
         _scale_sleep(args.time_scale)
     if args.zygote:
         return _zygote()
-    return _run(rest, args.kill_at)
+    return _run(rest, args.kill_at, args.signal_at)
 
 
 if __name__ == "__main__":

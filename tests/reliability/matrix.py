@@ -129,7 +129,7 @@ FAULTS: dict[str, Fault] = {
             "session_fixed",
             "session expired (session auth: cannot re-login)",
             API_PHASES,
-            "exit 1 naming the fix; converges once a new token is set",
+            "exit 2 naming the fix; converges once a new token is set",
             {"checkpoint": _NO_API},
         ),
         Fault(
@@ -165,6 +165,20 @@ FAULTS: dict[str, Fault] = {
             "SIGKILL of the CLI process",
             (*API_PHASES, "checkpoint"),
             "next run converges (org-side writes already done are not redone)",
+        ),
+        Fault(
+            "signal_once",
+            "SIGINT or SIGTERM (once), in test_interrupts.py",
+            (*API_PHASES, "checkpoint"),
+            "says what is in flight; stops within 5 s of a safe state (a Bulk job the org is"
+            " applying is recorded first); next run converges, no lead written twice",
+        ),
+        Fault(
+            "signal_twice",
+            "SIGINT twice (Ctrl-C, Ctrl-C), in test_interrupts.py",
+            (*API_PHASES, "checkpoint"),
+            "exit 130 within 1 s; next run records the Bulk job in flight without sending it"
+            " again, converges, no lead written twice",
         ),
         Fault(
             "state_locked",

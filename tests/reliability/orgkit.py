@@ -242,6 +242,7 @@ def run_cli(
     *,
     env: Mapping[str, str] | None = None,
     kill_at: str | None = None,
+    signal_at: str | None = None,
     on_start: Callable[[int], None] | None = None,
     time_scale: str = TIME_SCALE,
     timeout: float = 120,
@@ -269,12 +270,14 @@ def run_cli(
                 "stdout": str(out_path),
                 "stderr": str(err_path),
                 "kill_at": kill_at,
+                "signal_at": signal_at,
             }
             code, note = zygote.run(request, on_start, timeout)
             out = out_path.read_text(encoding="utf-8", errors="replace")
             err = err_path.read_text(encoding="utf-8", errors="replace") + note
         return CliResult(list(argv), code, out, err)
     assert kill_at is None, "a kill point needs the harness"
+    assert signal_at is None, "a signal point needs the harness"
     cmd = [str(Path(sys.executable).with_name("sfsync")), *argv]
     proc = subprocess.Popen(
         cmd,

@@ -186,11 +186,12 @@ def test_session_expiry_relogin(cell: Cell, phase: str) -> None:
 
 @pytest.mark.parametrize("phase", phase_params("session_fixed"))
 def test_session_expiry_without_relogin(cell: Cell, phase: str) -> None:
-    """Session auth cannot log in again: exit 1 naming the fix; a new token resumes."""
+    """Session auth cannot log in again: exit 2 (a person must act) naming the fix; a new
+    token resumes."""
     tap = arm(cell, phase, before=faults_at(cell, {"session_expires_after": 0}))
     faulted = cell.sync(phase)
     assert tap.fired.is_set(), f"the fault never reached {phase}"
-    assert faulted.returncode == 1, faulted.describe()
+    assert faulted.returncode == 2, faulted.describe()
     assert "cannot log in again" in faulted.stderr
     assert "Traceback" not in faulted.stderr
     cell.sandbox.org.issue_token()  # rewrites connection.env, as an admin would

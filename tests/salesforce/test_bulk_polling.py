@@ -15,8 +15,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
-from sfsync.errors import SalesforceError
+from sfsync.errors import SalesforceError, StopRequestedError
 from sfsync.salesforce.bulk import Bulk2
+from sfsync.salesforce.polling import JobPoller, JobWatch
+from sfsync.stop import Stop
 
 
 class FakeClock:
@@ -234,3 +236,35 @@ def test_time_spent_reading_counts_as_waiting() -> None:
     waits = len(clock.waits)
     list(bulk.query_rows(second))
     assert len(clock.waits) == waits
+
+
+def test_a_stop_request_ends_the_wait_for_a_query_job_at_once() -> None:
+    """Waiting for a query job is a stop request's sleep: SIGTERM ends it, no poll is lost."""
+    org = FakeOrg(FakeClock(), durations=[600.0])
+    stop = Stop()
+
+    def sleep(seconds: float) -> None:
+        stop.set("SIGTERM received")  # arrives during the first wait
+        stop.sleep(seconds)
+
+    bulk = Bulk2(org, sleep=sleep, clock=org.clock, stop=stop)
+    job_id, _ = bulk.start_query("SELECT Id FROM Lead", expected_records=3)
+    with pytest.raises(StopRequestedError):
+        list(bulk.query_rows(job_id))
+    assert ["POST"] == org.sent
+
+
+def test_a_job_the_org_applies_is_waited_for_with_pause_not_sleep() -> None:
+    """A finishing wait uses *pause*: a stop request (which makes *sleep* raise) cannot end it."""
+    clock = FakeClock()
+    poller = JobPoller(
+        lambda method, path, *, name, **kw: _json(
+            {"id": "750X", "state": "JobComplete" if clock.now >= 1010 else "InProgress"}
+        ),
+        sleep=lambda seconds: pytest.fail("a finishing wait must not use sleep"),
+        pause=clock.sleep,
+        clock=clock,
+    )
+    watch = JobWatch("750X", "jobs/ingest/750X", started=1000.0, next_poll=1002.0)
+    assert "JobComplete" == poller._wait(watch, accept_failed=True, finishing=True)["state"]
+    assert sum(clock.waits) >= 10

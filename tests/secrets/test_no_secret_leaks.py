@@ -83,26 +83,26 @@ SCENARIOS: dict[str, Scenario] = {
         exit=3,
     ),
     # --- failure -------------------------------------------------------------------------
-    "sync_401": Scenario(SYNC, auth="wrong_token", exit=1, expect=EXPIRED),
+    "sync_401": Scenario(SYNC, auth="wrong_token", exit=2, expect=EXPIRED),
     "check_401": Scenario(("check",), auth="wrong_token", exit=2, expect=EXPIRED),
     "explain_live_401": Scenario(
-        ("explain", "{lead}", "--live"), auth="wrong_token", exit=1, expect=EXPIRED
+        ("explain", "{lead}", "--live"), auth="wrong_token", exit=2, expect=EXPIRED
     ),
-    "daemon_401": Scenario(("daemon", "--once"), auth="wrong_token", exit=1),
-    "backfill_401": Scenario(("backfill",), auth="wrong_token", exit=1),
-    "fields_deploy_401": Scenario(("fields", "--deploy"), auth="wrong_token", exit=1),
+    "daemon_401": Scenario(("daemon", "--once"), auth="wrong_token", exit=2),
+    "backfill_401": Scenario(("backfill",), auth="wrong_token", exit=2),
+    "fields_deploy_401": Scenario(("fields", "--deploy"), auth="wrong_token", exit=2),
     "wrong_client_secret": Scenario(
-        SYNC, auth="wrong_client_secret", exit=1, expect="invalid_client"
+        SYNC, auth="wrong_client_secret", exit=2, expect="invalid_client"
     ),
-    "wrong_password": Scenario(SYNC, auth="wrong_password", exit=1, expect="invalid_grant"),
-    "jwt_refused": Scenario(SYNC, auth="jwt", exit=1, expect="invalid_grant: invalid assertion"),
+    "wrong_password": Scenario(SYNC, auth="wrong_password", exit=2, expect="invalid_grant"),
+    "jwt_refused": Scenario(SYNC, auth="jwt", exit=2, expect="invalid_grant: invalid assertion"),
     "jwt_damaged_key": Scenario(SYNC, auth="jwt_damaged_key", exit=2, expect="could not sign"),
     "sync_5xx": Scenario(SYNC, exit=1, expect="503", faults=ALWAYS_503),
-    "check_5xx": Scenario(("check",), exit=2, expect="503", faults=ALWAYS_503),
+    "check_5xx": Scenario(("check",), exit=1, expect="503", faults=ALWAYS_503),
     "daemon_5xx": Scenario(("daemon", "--once"), exit=1, expect="503", faults=ALWAYS_503),
     "backfill_5xx": Scenario(("backfill",), exit=1, expect="503", faults=ALWAYS_503),
     "session_expired": Scenario(
-        SYNC, exit=1, expect="cannot log in again", faults={"session_expires_after": 3}
+        SYNC, exit=2, expect="cannot log in again", faults={"session_expires_after": 3}
     ),
     "budget_stop": Scenario(
         SYNC, exit=3, expect="API budget spent", env={"SFSYNC_API_BUDGET_PCT": "0.001"}

@@ -6,7 +6,7 @@ asks, writes applied (or rejected) and counted. It satisfies `sync.OrgClient`.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -114,8 +114,15 @@ class FakeOrg:
         names = {k for r in self.records.get(sobject, []) for k in r} - self.missing_fields
         return {"fields": [{"name": n} for n in sorted(names)]}
 
+    def close(self) -> None:
+        """Nothing to close (the real client closes its HTTP session)."""
+
     def write(
-        self, object_name: str, records: Sequence[Mapping[str, Any]]
+        self,
+        object_name: str,
+        records: Sequence[Mapping[str, Any]],
+        *,
+        on_job: Callable[[str, int, int], None] | None = None,
     ) -> Sequence[WriteResult]:
         self.calls += 1
         if self.quota_on_write:

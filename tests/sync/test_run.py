@@ -14,6 +14,7 @@ import pytest
 
 from sfsync.errors import OrgMismatchError
 from sfsync.state import StateStore
+from sfsync.stop import Stop
 from sfsync.sync.context import PassContext
 from sfsync.sync.refresh import refresh_lead
 from sfsync.sync.run import check_same_org, run_pass
@@ -148,10 +149,12 @@ def test_a_spent_budget_ends_the_pass_as_partial_without_moving_watermarks(
 
 
 def test_a_stop_request_interrupts_the_pass(store: StateStore) -> None:
-    """With the stop event set, the pass ends as interrupted and applies nothing."""
+    """With a stop requested, the pass ends as interrupted and applies nothing."""
     org = _org()
+    stop = Stop()
+    stop.set("SIGTERM received")
 
-    report = run_pass(org, store, DEFINITION, PassContext(now=NOW, should_stop=lambda: True))
+    report = run_pass(org, store, DEFINITION, PassContext(now=NOW, stop=stop))
 
     assert "interrupted" == report.outcome
     assert [] == org.writes

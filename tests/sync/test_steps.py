@@ -10,14 +10,18 @@ import pytest
 
 from sfsync.definition.fingerprint import definition_fingerprint
 from sfsync.salesforce.records import WriteResult
+from sfsync.spool import Spool
 from sfsync.state import StateStore
+from sfsync.stop import Stop
 from sfsync.sync.changes import LeadChange
-from sfsync.sync.context import PassContext, PassReport
+from sfsync.sync.context import PassContext, PassInterruptedError, PassReport
 from sfsync.sync.extract import Extracted, affected_leads
 from sfsync.sync.qualify import qualify_and_diff
-from sfsync.sync.write import record_results
+from sfsync.sync.recording import record_results
+from sfsync.sync.write import write_changes
 from tests.scoring.factories import NOW, default_definition, make_lead
 from tests.state.factories import make_task
+from tests.sync.fakes import FakeOrg
 
 DEFINITION = default_definition()
 
@@ -83,7 +87,6 @@ def test_qualify_and_diff_spools_the_changes_and_counts_statuses(store: StateSto
 def test_record_results_keeps_what_was_written_and_the_rejects(store: StateStore) -> None:
     """A success is recorded as written with its history; a failure becomes a reject."""
     run_id = store.start_run("incremental", dry_run=False, definition_version="v1")
-    report = PassReport(run_id=run_id, mode="incremental", dry_run=False)
     changes = [
         LeadChange(
             "00Q000000000000001", {"SFS_Score__c": 80}, {"SFS_Score__c": (None, 80)}, ("why",)
@@ -95,9 +98,16 @@ def test_record_results_keeps_what_was_written_and_the_rejects(store: StateStore
         WriteResult("00Q000000000000002", False, "FIELD_CUSTOM_VALIDATION_EXCEPTION", "no", ()),
     ]
 
-    record_results(store, DEFINITION, report, "2026-11-20T12:00:00.000+0000", changes, results)
+    counts = record_results(
+        store,
+        run_id=run_id,
+        version=DEFINITION.version,
+        at="2026-11-20T12:00:00.000+0000",
+        chunk=changes,
+        results=results,
+    )
 
-    assert (1, 1) == (report.written, report.rejected)
+    assert (1, 1) == counts
     assert {"SFS_Score__c": 80} == store.get_written("00Q000000000000001")
     assert [("SFS_Score__c", None, 80)] == [
         (h.field, h.old, h.new) for h in store.history("00Q000000000000001")
@@ -106,3 +116,22 @@ def test_record_results_keeps_what_was_written_and_the_rejects(store: StateStore
     assert lead is not None
     assert 80 == lead["SFS_Score__c"]  # explain and report see it at once
     assert ["00Q000000000000002"] == [r.lead_id for r in store.pending_rejects()]
+
+
+def test_a_stop_before_the_write_sends_nothing_and_keeps_no_spool(
+    store: StateStore, tmp_path: Path
+) -> None:
+    """Stopped between qualifying and writing: nothing is sent, the changes file is gone."""
+    run_id = store.start_run("incremental", dry_run=False, definition_version="v1")
+    report = PassReport(run_id=run_id, mode="incremental", dry_run=False)
+    changes: Spool[LeadChange] = Spool(tmp_path / "sfsync.sqlite3.changes")
+    changes.append(LeadChange("00Q000000000000001", {"SFS_Score__c": 80}, {}, ()))
+    stop = Stop()
+    stop.set("SIGTERM received")
+    org = FakeOrg({})
+
+    with pytest.raises(PassInterruptedError):
+        write_changes(org, store, DEFINITION, PassContext(now=NOW, stop=stop), report, changes)
+
+    assert ([], 0) == (org.writes, report.written)
+    assert not (tmp_path / "sfsync.sqlite3.changes").exists()
