@@ -2,10 +2,11 @@
 sfsync under a supervisor (issue 14), with the real CLI against the sandbox org:
 
 - every credential failure — a wrong client secret or id (the org's `invalid_client`
-  answers), a wrong password (`invalid_grant`), a revoked token (401 INVALID_SESSION_ID), a
-  field the org lacks — exits 2 from `check`, `sync`, `backfill --apply` and `daemon`, with
-  the fix, and the shipped systemd unit's own exit-code settings (parsed from
-  deploy/sfsync.service) do not restart it;
+  answers), a wrong password, a JWT signed with a key the Connected App does not hold or for
+  a user it has not pre-authorized (`invalid_grant`), a revoked token (401
+  INVALID_SESSION_ID), a field the org lacks — exits 2 from `check`, `sync`,
+  `backfill --apply` and `daemon`, with the fix, and the shipped systemd unit's own
+  exit-code settings (parsed from deploy/sfsync.service) do not restart it;
 - an outage never ends the daemon: it keeps trying, stays live, and reports not ready;
 - an org that accepts connections and never answers gets a verdict from `check` within 40 s
   with the default settings, and ends `sync` within its stated deadline.
@@ -24,6 +25,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from tests.e2e.conftest import Org
 from tests.e2e.test_daemon import free_port, http_get
@@ -45,6 +48,20 @@ def _missing_field_definition(tmp: Path) -> Path:
     return path
 
 
+def _another_key(tmp: Path) -> Path:
+    """A private key whose certificate the org's Connected App does not hold."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    path = tmp / "other.key"
+    path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return path
+
+
 def _credentials(org: Org, case: str, tmp: Path) -> tuple[dict[str, str], str]:
     """The settings (over connection.env's) for *case*, and words its message must hold."""
     if case == "wrong client secret":
@@ -63,8 +80,19 @@ def _credentials(org: Org, case: str, tmp: Path) -> tuple[dict[str, str], str]:
             "SFSYNC_SF_USERNAME": org.sandbox.org.integration_username(),
             "SFSYNC_SF_PASSWORD": "not-the-password",
         }, "invalid_grant"
-    if case == "revoked token":
-        return {"SFSYNC_SF_ACCESS_TOKEN": "00D000000000000!revoked"}, "ACCESS_TOKEN is expired"
+    if case == "revoked token":  # the org's own Id before the "!", as its tokens have
+        token = org.sandbox.token.split("!", 1)[0] + "!revoked"
+        return {"SFSYNC_SF_ACCESS_TOKEN": token}, "ACCESS_TOKEN is expired"
+    if case == "JWT key not on the Connected App":
+        return {
+            "SFSYNC_SF_AUTH": "jwt",
+            "SFSYNC_SF_PRIVATE_KEY_FILE": str(_another_key(tmp)),
+        }, "invalid_grant: invalid assertion"
+    if case == "JWT user not pre-authorized":
+        return {
+            "SFSYNC_SF_AUTH": "jwt",
+            "SFSYNC_SF_USERNAME": "someone.else@example.com",
+        }, "invalid_grant"
     assert case == "missing field"
     return {"SFSYNC_DEFINITION": str(_missing_field_definition(tmp))}, "SFS_Lead_Score__c"
 
@@ -77,6 +105,8 @@ def _credentials(org: Org, case: str, tmp: Path) -> tuple[dict[str, str], str]:
         "unknown client id",
         "wrong password",
         "revoked token",
+        "JWT key not on the Connected App",
+        "JWT user not pre-authorized",
         "missing field",
     ],
 )
