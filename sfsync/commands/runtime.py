@@ -199,5 +199,7 @@ def progress_reporter(enabled: bool = True) -> Iterator[Callable[[str, int, int 
             tasks[phase] = progress.add_task(phase, total=total)
         progress.update(tasks[phase], completed=done, total=total)
 
-    with progress:
+    from sfsync.commands.signals import showing_progress
+
+    with progress, showing_progress(progress.console):
         yield update

@@ -17,21 +17,44 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
+from typing import TYPE_CHECKING
 
 import structlog
 
 from sfsync.logs import logs_for_people
 from sfsync.stop import NOTHING_HALF_DONE, Stop
 
+if TYPE_CHECKING:
+    from rich.console import Console
+
 log = structlog.get_logger(__name__)
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
+_live: list[Console] = []
+"""The console of the progress bars on screen, if any (`showing_progress`)."""
+
+
+@contextmanager
+def showing_progress(console: Console) -> Iterator[None]:
+    """While progress bars are drawn on *console*, say things above them, not under them:
+    a bar's next redraw would erase a line written straight to the terminal."""
+    _live.append(console)
+    try:
+        yield
+    finally:
+        _live.remove(console)
+
+
 def _tell(message: str) -> None:
-    """One plain line for a person, straight to stderr (this runs in a signal handler)."""
+    """One plain line for a person on stderr (this runs in a signal handler)."""
+    line = f"sfsync: {message}"
     with contextlib.suppress(OSError, ValueError):  # no usable stderr: nothing to tell
-        os.write(sys.stderr.fileno(), f"sfsync: {message}\n".encode())
+        if _live:
+            _live[-1].print(line, markup=False, highlight=False, soft_wrap=True)
+        else:
+            os.write(sys.stderr.fileno(), f"{line}\n".encode())
 
 
 @contextmanager
@@ -51,6 +74,7 @@ def stop_on_signals(stop: Stop, *, command: str) -> Iterator[Stop]:
         if received == 1:
             stop.set(f"{name} received")
             now = doing.now if doing is not None else "nothing is in flight"
+            now = now[:1].upper() + now[1:]
             again = "Ctrl-C again" if signum == signal.SIGINT else f"{name} again"
             if logs_for_people():
                 _tell(

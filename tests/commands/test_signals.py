@@ -49,7 +49,7 @@ def test_for_machines_the_first_signal_is_a_log_event() -> None:
         {
             "event": "sfsync.daemon.stop_requested",
             "signal": "SIGTERM",
-            "in_flight": "nothing is in flight",
+            "in_flight": "Nothing is in flight",
             "log_level": "warning",
         }
     ] == logs
