@@ -19,9 +19,8 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -125,35 +124,6 @@ def test_a_credential_failure_exits_2_everywhere_and_systemd_does_not_restart(
     assert not UNIT.restarts_after(result.returncode)
 
 
-@pytest.fixture(name="silent_port")
-def _silent_port() -> Iterator[int]:
-    """A port that accepts every connection and never sends a byte."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(32)
-    held: list[socket.socket] = []
-    done = threading.Event()
-
-    def accept() -> None:
-        server.settimeout(0.2)
-        while not done.is_set():
-            try:
-                held.append(server.accept()[0])
-            except OSError:
-                continue
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    try:
-        yield server.getsockname()[1]
-    finally:
-        done.set()
-        thread.join(5)
-        for conn in held:
-            conn.close()
-        server.close()
-
-
 def _run(tmp: Path, *args: str, **env: str) -> tuple[subprocess.CompletedProcess[str], float]:
     base = {"PATH": "/usr/bin:/bin", "HOME": str(tmp), "COLUMNS": "200"}
     settings = {
@@ -176,10 +146,11 @@ def _run(tmp: Path, *args: str, **env: str) -> tuple[subprocess.CompletedProcess
 
 
 def test_check_gives_a_verdict_on_a_silent_org_within_40_seconds(
-    silent_port: int, tmp_path: Path
+    silent_port: int, tmp_path: Path, record_property: Callable[[str, object], None]
 ) -> None:
     """Default settings: short deadlines for check; exit 1 (an outage), the fix named."""
     proc, took = _run(tmp_path, "check", SFSYNC_SF_INSTANCE_URL=f"https://127.0.0.1:{silent_port}")
+    record_property("seconds", round(took, 1))
     assert took < 40, took
     assert 1 == proc.returncode, proc.stdout + proc.stderr
     assert "did not answer in 5." in proc.stdout  # the connect timeout holds the handshake
@@ -189,7 +160,7 @@ def test_check_gives_a_verdict_on_a_silent_org_within_40_seconds(
 
 
 def test_sync_ends_within_its_stated_deadline_on_a_silent_org(
-    silent_port: int, tmp_path: Path
+    silent_port: int, tmp_path: Path, record_property: Callable[[str, object], None]
 ) -> None:
     """SFSYNC_REQUEST_DEADLINE_SECONDS bounds the whole request, retries included."""
     proc, took = _run(
@@ -202,6 +173,7 @@ def test_sync_ends_within_its_stated_deadline_on_a_silent_org(
         SFSYNC_HTTP_TIMEOUT_SECONDS="2",
         SFSYNC_REQUEST_DEADLINE_SECONDS="6",
     )
+    record_property("seconds", round(took, 1))
     assert took < 6 + 2 + 5, took  # the deadline, one last attempt's timeout, start-up
     assert 1 == proc.returncode, proc.stderr
     assert "did not answer in 2." in proc.stderr

@@ -60,13 +60,18 @@ def _scale_sleep(factor: float) -> None:
     Stop.wait = wait  # type: ignore[method-assign]
 
 
-def _install_kill(target: str) -> Callable[[], bool]:
+def _resolve(target: str) -> tuple[Any, str, Any]:
+    """`module:Class.method` -> (its owner, the attribute's name, the method)."""
     module_name, _, qualname = target.partition(":")
     owner: Any = importlib.import_module(module_name)
     *path, attr = qualname.split(".")
     for name in path:
         owner = getattr(owner, name)
-    original = getattr(owner, attr)
+    return owner, attr, getattr(owner, attr)
+
+
+def _install_kill(target: str) -> Callable[[], bool]:
+    owner, attr, original = _resolve(target)
     reached = {"yes": False}
 
     @functools.wraps(original)
@@ -83,12 +88,7 @@ def _install_signals(spec: str) -> Callable[[], bool]:
     """`module:Class.method=SIGINT,SIGINT`: send those signals on first entering it."""
     target, _, names = spec.partition("=")
     signals = [signal.Signals[name.strip()] for name in (names or "SIGINT").split(",")]
-    module_name, _, qualname = target.partition(":")
-    owner: Any = importlib.import_module(module_name)
-    *path, attr = qualname.split(".")
-    for name in path:
-        owner = getattr(owner, name)
-    original = getattr(owner, attr)
+    owner, attr, original = _resolve(target)
     reached = {"yes": False}
 
     @functools.wraps(original)

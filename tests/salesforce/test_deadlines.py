@@ -6,10 +6,8 @@ backoff outlives a stop request: against a real socket that accepts and never an
 from __future__ import annotations
 
 import re
-import socket
 import threading
 import time
-from collections.abc import Iterator
 
 import pytest
 from simple_salesforce.api import Salesforce
@@ -20,35 +18,6 @@ from sfsync.salesforce.session import build_session
 from sfsync.salesforce.transport import Transport
 from sfsync.stop import Stop
 from tests.salesforce.conftest import TOKEN, VERSION
-
-
-@pytest.fixture(name="silent_port")
-def _silent_port() -> Iterator[int]:
-    """A port whose server accepts every connection and never sends a byte."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(16)
-    held: list[socket.socket] = []
-    done = threading.Event()
-
-    def accept() -> None:
-        server.settimeout(0.2)
-        while not done.is_set():
-            try:
-                held.append(server.accept()[0])
-            except OSError:
-                continue
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    try:
-        yield server.getsockname()[1]
-    finally:
-        done.set()
-        thread.join(5)
-        for conn in held:
-            conn.close()
-        server.close()
 
 
 def _transport(port: int, deadlines: Deadlines, stop: Stop | None = None) -> Transport:
