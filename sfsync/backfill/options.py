@@ -40,6 +40,7 @@ class BackfillResult:
     slices_done: int = 0
     written: int = 0
     rejected: int = 0
+    recovered: int = 0  # written by an interrupted run's Bulk job, recorded by this one
     api_calls: int = 0
     error: str | None = None
     estimate: Estimate | None = None

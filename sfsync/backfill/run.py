@@ -75,6 +75,7 @@ class _Run:
 
     def stopped(self, report: PassReport) -> bool:
         """Record a pass that ended early; True when the backfill must stop here."""
+        self.result.recovered += report.recovered
         if report.outcome == "success":
             return False
         self.result.outcome = report.outcome

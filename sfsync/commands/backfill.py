@@ -86,8 +86,11 @@ def print_result(result: BackfillResult) -> None:
         spent = f"{result.api_calls:,} API calls"
         if estimate is not None and not (result.plan_reused or result.resumed):
             spent += f", {estimate.dry_run_calls:,} of them for the dry read"
+        recovered = ""
+        if result.recovered:
+            recovered = f" (and {result.recovered:,} written by the interrupted run, recorded now)"
         console.print(
-            f"Backfill {result.outcome}: {result.written:,} lead(s) written, "
+            f"Backfill {result.outcome}: {result.written:,} lead(s) written{recovered}, "
             f"{result.rejected:,} rejected, {done}, {spent}."
         )
     if result.error:

@@ -210,3 +210,14 @@ def test_daemon_refuses_to_start_while_another_writer_holds_the_org(
     with InstanceLock.beside(state):
         result = _invoke(daemon_command.daemon, "--once")
     assert isinstance(result.exception, OrgBusyError)
+
+
+def test_backfill_result_counts_what_an_interrupted_run_wrote(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Leads an interrupted run's Bulk job wrote are reported as recorded, not as written."""
+    result = BackfillResult(dry_run=False, now="2026-11-20", slices_total=1, slices_done=1)
+    result.recovered = 5421
+    backfill_command.print_result(result)
+    out = " ".join(capsys.readouterr().out.split())  # the console wraps at 80 columns
+    assert "0 lead(s) written (and 5,421 written by the interrupted run, recorded now)" in out
