@@ -15,6 +15,7 @@ sfsync under a supervisor (issue 14), with the real CLI against the sandbox org:
 from __future__ import annotations
 
 import json
+import re
 import signal
 import socket
 import subprocess
@@ -43,7 +44,10 @@ COMMANDS = {
 def _missing_field_definition(tmp: Path) -> Path:
     text = (ROOT / "mappings" / "default.yaml").read_text(encoding="utf-8")
     path = tmp / "definition.yaml"
-    path.write_text(text.replace("score: SFS_Score__c", "score: SFS_Lead_Score__c"), "utf-8")
+    text = text.replace("score: SFS_Score__c", "score: SFS_Lead_Score__c")
+    # A new version for new content, or the version guard refuses it before the org is read.
+    text = re.sub(r'^version: "?([^"\n]+)"?$', r'version: "\1-renamed"', text, count=1, flags=re.M)
+    path.write_text(text, "utf-8")
     return path
 
 
