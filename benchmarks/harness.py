@@ -33,7 +33,7 @@ from typing import Any
 
 from sfsync.errors import RecordError
 from sfsync.sandbox import schema
-from sfsync.sandbox.faults import BulkLatency
+from sfsync.sandbox.latency import BulkLatency, RestLatency
 from sfsync.sandbox.org import DB_FILE, SandboxOrg, WriteOp
 from sfsync.sandbox.seed import MARKETING_USER_ID, seed_org
 from sfsync.sandbox.server import RunningSandbox, start_sandbox
@@ -63,6 +63,7 @@ class Measurement:
     written: int
     exit_code: int
     calls_by_kind: dict[str, int] = field(default_factory=dict)
+    sandbox_peak_rss_mb: float | None = None  # the org's process (the harness) during the run
     extrapolated: bool = False
     measured: dict[str, Any] = field(default_factory=dict)
     claimed: dict[str, Any] = field(default_factory=dict)
@@ -96,6 +97,61 @@ def seed_template(
     finally:
         conn.close()
     return asdict(report)
+
+
+# Seeds in a process of its own, so its time and memory are measured like a contestant's
+# (and the harness, which hosts the org, does not carry the seeding's peak into the runs).
+_SEED = """
+import json, sys
+from datetime import datetime
+from pathlib import Path
+from benchmarks.harness import seed_template
+path, leads, activities, seed, now, out = sys.argv[1:]
+report = seed_template(Path(path), leads=int(leads), activities=float(activities),
+                       seed=int(seed), now=datetime.fromisoformat(now))
+Path(out).write_text(json.dumps(report))
+"""
+
+
+def seed_measured(
+    path: Path, *, leads: int, activities: float, seed: int, now: datetime, timeout: float
+) -> dict[str, Any]:
+    """`seed_template` in a subprocess; its report plus the wall time and peak RSS."""
+    out = path.parent / "seed-report.json"
+    cmd = [sys.executable, "-c", _SEED, str(path), str(leads), str(activities), str(seed)]
+    stats = run_measured(
+        [*cmd, now.isoformat(), str(out)],
+        env=contestant_env(path.parent / "unused-state.sqlite3"),
+        log_dir=path.parent / "logs",
+        name="seed",
+        timeout=timeout,
+    )
+    if stats.exit_code != 0 or not out.exists():
+        raise RuntimeError(f"seeding {leads:,} leads failed:\n{stats.stderr[-1500:]}")
+    report: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+    report.update(wall_seconds=round(stats.seconds, 1), peak_rss_mb=round(stats.peak_rss_mb, 1))
+    return report
+
+
+def reset_peak_rss() -> bool:
+    """Restart this process's peak-RSS mark (Linux: clear_refs 5); False where unsupported."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5", encoding="ascii")
+    except OSError:
+        return False
+    return True
+
+
+def peak_rss_mb() -> float | None:
+    """This process's peak RSS since the last reset (VmHWM), in MB."""
+    try:
+        status = Path("/proc/self/status").read_text(encoding="ascii")
+    except OSError:
+        return None
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return None
 
 
 def touch_leads(org: SandboxOrg, *, share: float, seed: int) -> int:
@@ -331,6 +387,7 @@ def measure_run(
     org = sandbox.org
     org.reset_calls()
     before = org.tick()
+    measured_org = reset_peak_rss()
     stats = run_measured(
         contestant_command(contestant, scenario, sandbox.env_file, sample=sample, now=now),
         env=contestant_env(work_dir / "sfsync-state.sqlite3"),
@@ -349,6 +406,7 @@ def measure_run(
         written=leads_written_since(org, before),
         exit_code=stats.exit_code,
         calls_by_kind=call_breakdown(org),
+        sandbox_peak_rss_mb=peak_rss_mb() if measured_org else None,
         claimed=claimed,
     )
     if stats.exit_code != 0:
@@ -448,18 +506,25 @@ def bench_size(
     work_root: Path,
     progress: Any = print,
     bulk_latency: BulkLatency | None = None,
+    rest_latency: RestLatency | None = None,
 ) -> dict[str, Any]:
     """
     Seed one org of *leads* leads and measure every contestant's full sync and nightly pass.
     With *settle*, sfsync also runs one incremental pass in between ("echo": it reads back
     its own writes, as the daemon's next tick would), so the nightly pass starts settled.
-    *bulk_latency* makes the sandbox's Bulk jobs take as long as a real org's would.
+    *bulk_latency* and *rest_latency* make the sandbox's Bulk jobs and REST round trips
+    take as long as a real org's would.
     """
     now = datetime.now(UTC)
     template = work_root / f"leads-{leads}" / "template" / DB_FILE
     progress(f"[{leads:,} leads] seeding (seed {seed}, {activities:g} activities per lead)")
-    seeded = seed_template(template, leads=leads, activities=activities, seed=seed, now=now)
-    progress(f"[{leads:,} leads] seeded in {seeded['seconds']:.1f}s")
+    seeded = seed_measured(
+        template, leads=leads, activities=activities, seed=seed, now=now, timeout=timeout
+    )
+    progress(
+        f"[{leads:,} leads] seeded in {seeded['wall_seconds']:.1f}s,"
+        f" peak RSS {seeded['peak_rss_mb']:.0f} MB"
+    )
     results: list[Measurement] = []
     touched = 0
     engine: dict[str, Any] | None = None
@@ -470,7 +535,10 @@ def bench_size(
         data_dir.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(template, data_dir / DB_FILE)
         with start_sandbox(
-            data_dir, daily_api_limit=daily_api_limit, bulk_latency=bulk_latency
+            data_dir,
+            daily_api_limit=daily_api_limit,
+            bulk_latency=bulk_latency,
+            rest_latency=rest_latency,
         ) as sandbox:
             for scenario in SCENARIOS:
                 if scenario == "echo" and not (settle and contestant == "sfsync"):
@@ -520,9 +588,11 @@ def bench_size(
                     )
                 mark = " (extrapolated)" if m.extrapolated else ""
                 status = "ok" if m.exit_code == 0 else f"FAILED (exit {m.exit_code})"
+                org_rss = f", org {m.sandbox_peak_rss_mb:.0f} MB" if m.sandbox_peak_rss_mb else ""
                 progress(
                     f"[{leads:,} leads] {contestant}: {scenario} {status}: {m.calls:,} calls"
-                    f"{mark}, {m.seconds:.1f}s, {m.peak_rss_mb:.0f} MB, {m.written:,} written"
+                    f"{mark}, {m.seconds:.1f}s, {m.peak_rss_mb:.0f} MB{org_rss},"
+                    f" {m.written:,} written"
                 )
     return {
         "leads": leads,
@@ -532,6 +602,7 @@ def bench_size(
         "nightly_after_days": nightly_after_days,
         "settled": settle,
         "bulk_latency": asdict(bulk_latency) if bulk_latency and bulk_latency.enabled else None,
+        "rest_latency": asdict(rest_latency) if rest_latency and rest_latency.enabled else None,
         "engine": engine,
         "quiet": quiet,
         "results": [m.to_json() for m in results],

@@ -27,6 +27,9 @@ FULL_CALLS_MAX = 60
 NIGHTLY_CALLS_MAX = 20
 PER_RECORD_FACTOR_MIN = 1_000
 RSS_MAX_MB = 400.0
+LARGE_LEADS = 1_000_000
+LARGE_FULL_CALLS_MAX = 150
+LARGE_RSS_MAX_MB = 600.0
 ENGINE_SHARE_MAX = 0.5  # the engine's share of the full sync's wall time
 NIGHTLY_WRITE_SHARE_MAX = 0.03  # DESIGN §6: a nightly touches at most 3% of (open) leads
 
@@ -111,6 +114,20 @@ def _ratio(numerator: float, denominator: float) -> str:
 
 def size_table(size: dict[str, Any]) -> list[str]:
     """Markdown lines: the measurements of one size, then sfsync's ratios."""
+    seeded = size["seeded"]
+    seeding = (
+        f" Seeding it took {seeded['wall_seconds']:,.0f}s and {seeded['peak_rss_mb']:,.0f} MB"
+        " peak RSS (its own process)."
+        if "wall_seconds" in seeded
+        else ""
+    )
+    merged = size.get("merged_from")
+    origin = (
+        f" Measured in a separate run ({merged['date']}, commit {merged['commit']}, load"
+        f" average at its end {', '.join(str(x) for x in merged['load_average'])})."
+        if merged
+        else ""
+    )
     lines = [
         f"### {size['leads']:,} leads",
         "",
@@ -124,10 +141,13 @@ def size_table(size: dict[str, Any]) -> list[str]:
             if size.get("settled")
             else "; no sfsync pass in between, so its nightly read includes the echo of"
             " the full sync's own writes."
-        ),
+        )
+        + seeding
+        + origin,
         "",
-        "| scenario | contestant | API calls | time (s) | peak RSS (MB) | leads written | note |",
-        "|---|---|---:|---:|---:|---:|---|",
+        "| scenario | contestant | API calls | time (s) | peak RSS (MB) | org RSS (MB)"
+        " | leads written | note |",
+        "|---|---|---:|---:|---:|---:|---:|---|",
     ]
     order = {name: i for i, name in enumerate(("sfsync", "per-record", "collections"))}
     rows = sorted(
@@ -151,9 +171,11 @@ def size_table(size: dict[str, Any]) -> list[str]:
         if r["exit_code"] != 0:
             notes.append(f"**failed** (exit {r['exit_code']})")
         star = "*" if r["extrapolated"] else ""
+        org_rss = r.get("sandbox_peak_rss_mb")
         lines.append(
             f"| {SCENARIO_LABELS.get(r['scenario'], r['scenario'])} | {r['contestant']}"
             f" | {r['calls']:,}{star} | {r['seconds']:.1f}{star} | {r['peak_rss_mb']:.0f}"
+            f" | {'—' if org_rss is None else f'{org_rss:.0f}'}"
             f" | {r['written']:,}{star} | {'; '.join(notes)} |"
         )
     ratios = _ratio_lines(size["results"])
@@ -302,6 +324,7 @@ def check_targets(sizes: Sequence[dict[str, Any]]) -> list[Target]:
         targets.append(Target(name, None, missing if at is None else "sfsync not run"))
     else:
         targets.append(Target(name, peak <= RSS_MAX_MB, f"{peak:.0f} MB"))
+    targets += _large_targets(by_leads.get(LARGE_LEADS))
     measured = sorted((leads, p) for leads, p in peaks.items() if p is not None)
     name = "sfsync peak RSS grows sub-linearly with leads"
     if len(measured) < 2:
@@ -320,6 +343,26 @@ def check_targets(sizes: Sequence[dict[str, Any]]) -> list[Target]:
     return targets
 
 
+def _large_targets(results: Sequence[dict[str, Any]] | None) -> list[Target]:
+    """DESIGN §6: a 1,000,000-lead full sync completes in ≤ 150 calls and ≤ 600 MB."""
+    calls_name = (
+        f"{SCENARIO_LABELS['full']} completes at {LARGE_LEADS:,} leads in"
+        f" ≤ {LARGE_FULL_CALLS_MAX} API calls"
+    )
+    rss_name = f"sfsync peak RSS ≤ {LARGE_RSS_MAX_MB:.0f} MB at {LARGE_LEADS:,} leads"
+    full = _find(results, "sfsync", "full") if results is not None else None
+    if full is None:
+        detail = f"not measured: no sfsync run at {LARGE_LEADS:,} leads"
+        return [Target(calls_name, None, detail), Target(rss_name, None, detail)]
+    if not _ok(full):
+        return [Target(calls_name, False, "sfsync failed"), Target(rss_name, False, "failed")]
+    peak = max(r["peak_rss_mb"] for r in results or [] if r["contestant"] == "sfsync")
+    return [
+        Target(calls_name, full["calls"] <= LARGE_FULL_CALLS_MAX, f"{full['calls']:,} calls"),
+        Target(rss_name, peak <= LARGE_RSS_MAX_MB, f"{peak:.0f} MB"),
+    ]
+
+
 def target_lines(targets: Sequence[Target]) -> list[str]:
     """Markdown lines: one checkbox per target."""
     marks = {True: "PASS", False: "**FAIL**", None: "not measured"}
@@ -327,7 +370,7 @@ def target_lines(targets: Sequence[Target]) -> list[str]:
 
 
 def latency_text(sizes: Sequence[dict[str, Any]]) -> str:
-    """How long the sandbox's Bulk jobs took (`--bulk-latency`), in words."""
+    """How long the sandbox's Bulk jobs took (`--api-latency`), in words."""
     latency = next((s.get("bulk_latency") for s in sizes if s.get("bulk_latency")), None)
     if not latency:
         return "off (jobs finish at once; polls are undercounted against a real org)"
@@ -338,6 +381,23 @@ def latency_text(sizes: Sequence[dict[str, Any]]) -> str:
         per = f" + {unit} / {rate:,.0f} per second" if rate else ""
         parts.append(f"{kind} {job['base_seconds']:g} s{per}")
     return "realistic: a job stays InProgress for " + "; ".join(parts) + " (benchmarks/README.md)"
+
+
+def rest_latency_text(sizes: Sequence[dict[str, Any]]) -> str:
+    """How long the sandbox's REST round trips took (`--api-latency`), in words."""
+    rest = next((s.get("rest_latency") for s in sizes if s.get("rest_latency")), None)
+    if not rest:
+        return "off (every request answered at once)"
+    parts = [f"{rest['call_seconds']:g} s a request"]
+    for key, what in (
+        ("read_records_per_second", "records read"),
+        ("write_records_per_second", "records written"),
+    ):
+        if rest.get(key):
+            parts.append(f"{what} / {rest[key]:,.0f} per second")
+    if rest.get("bytes_per_second"):
+        parts.append(f"bytes / {rest['bytes_per_second'] / 1e6:g} MB per second")
+    return "realistic: " + " + ".join(parts) + " (benchmarks/README.md)"
 
 
 def render(machine: dict[str, Any], config: dict[str, Any], sizes: Sequence[dict[str, Any]],
@@ -360,6 +420,7 @@ def render(machine: dict[str, Any], config: dict[str, Any], sizes: Sequence[dict
         f"- Date: {machine['date']}; sfsync commit {machine['commit']}",
         f"- Run: `benchmarks/run.py {config['argv']}`",
         f"- Bulk API job latency: {latency_text(sizes)}",
+        f"- REST round trips: {rest_latency_text(sizes)}",
         "",
         "## Targets",
         "",

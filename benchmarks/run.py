@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks import harness, report  # noqa: E402 - after the path tweak
 from sfsync.logs import configure_logging  # noqa: E402
-from sfsync.sandbox.faults import BulkLatency  # noqa: E402
+from sfsync.sandbox.latency import BulkLatency, RestLatency  # noqa: E402
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -47,9 +47,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--per-record-sample",
         type=int,
-        default=10_000,
+        default=1_000,
         metavar="N",
-        help="PATCH only N leads per per-record run and extrapolate linearly (10000;"
+        help="PATCH only N leads per per-record run and extrapolate linearly (1000;"
         " 0 PATCHes every lead)",
     )
     parser.add_argument(
@@ -66,11 +66,23 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         " (the daemon's next tick; default on)",
     )
     parser.add_argument(
+        "--api-latency",
         "--bulk-latency",
+        dest="api_latency",
         choices=["realistic", "off"],
         default="realistic",
-        help="realistic (default): the sandbox's Bulk jobs take as long as a real org's"
-        " (see README.md); off: they finish at once",
+        help="realistic (default): the sandbox answers as slowly as a real org, REST round"
+        " trips and Bulk jobs alike (see README.md); off: at once. --bulk-latency is its"
+        " old name",
+    )
+    parser.add_argument(
+        "--merge-json",
+        type=Path,
+        nargs="+",
+        default=[],
+        metavar="EARLIER_JSON",
+        help="add the sizes of earlier runs' --json files to the tables and targets (e.g. a"
+        " separate 1,000,000-lead run)",
     )
     parser.add_argument("--daily-api-limit", type=int, default=10_000_000)
     parser.add_argument("--timeout", type=float, default=3600.0, help="seconds per run")
@@ -87,6 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     raw_argv = list(sys.argv[1:] if argv is None else argv)
     work_root = args.work_dir or Path(tempfile.mkdtemp(prefix="sfsync-bench-"))
     sizes = []
+    realistic = args.api_latency == "realistic"
     try:
         for leads in args.leads:
             sizes.append(
@@ -103,14 +116,19 @@ def main(argv: Sequence[str] | None = None) -> int:
                     timeout=args.timeout,
                     work_root=work_root,
                     progress=lambda text: print(text, file=sys.stderr, flush=True),
-                    bulk_latency=(
-                        BulkLatency.realistic() if args.bulk_latency == "realistic" else None
-                    ),
+                    bulk_latency=BulkLatency.realistic() if realistic else None,
+                    rest_latency=RestLatency.realistic() if realistic else None,
                 )
             )
     finally:
         if args.work_dir is None:
             shutil.rmtree(work_root, ignore_errors=True)
+    for earlier in args.merge_json:
+        merged = json.loads(earlier.read_text(encoding="utf-8"))
+        for size in merged["sizes"]:
+            size["merged_from"] = {"file": str(earlier), **merged["machine"]}
+            sizes.append(size)
+    sizes.sort(key=lambda size: size["leads"])
     targets = report.check_targets(sizes)
     machine = report.machine_info()
     config = {**{k: str(v) for k, v in vars(args).items()}, "argv": shlex.join(raw_argv)}

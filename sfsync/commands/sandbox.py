@@ -63,13 +63,16 @@ def sandbox() -> None:
     help="DailyApiRequests Max (default 100000).",
 )
 @click.option(
+    "--api-latency",
     "--bulk-latency",
+    "api_latency",
     type=click.Choice(["off", "realistic"]),
     default="off",
     show_default=True,
-    help="'realistic': Bulk API jobs stay InProgress as long as a real org's would (a few"
-    " seconds plus time per record, see benchmarks/README.md); 'off': they finish at once."
-    " A fault spec's bulk_latency overrides it.",
+    help="'realistic': answer as slowly as a real org: every REST call a round trip plus"
+    " time per record read or written, Bulk API jobs InProgress for a few seconds plus time"
+    " per record (benchmarks/README.md cites the figures); 'off': at once. --bulk-latency is"
+    " its old name. A fault spec's api_latency, rest_latency or bulk_latency overrides it.",
 )
 @click.option(
     "--no-output-fields",
@@ -83,7 +86,7 @@ def serve(
     port: int,
     faults: Path | None,
     daily_api_limit: int | None,
-    bulk_latency: str,
+    api_latency: str,
     no_output_fields: bool,
 ) -> int:
     """
@@ -93,7 +96,7 @@ def serve(
     the CA, certificate and database in DATA_DIR survive restarts.
     """
     from sfsync.errors import ConfigError
-    from sfsync.sandbox.faults import BulkLatency
+    from sfsync.sandbox.latency import BulkLatency, RestLatency
     from sfsync.sandbox.server import check_loopback, start_sandbox
 
     try:
@@ -114,7 +117,8 @@ def serve(
             faults=faults,
             daily_api_limit=daily_api_limit,
             output_fields=False if no_output_fields else None,
-            bulk_latency=BulkLatency.realistic() if bulk_latency == "realistic" else None,
+            bulk_latency=BulkLatency.realistic() if api_latency == "realistic" else None,
+            rest_latency=RestLatency.realistic() if api_latency == "realistic" else None,
         )
         with running:
             click.echo(f"Sandbox org on {running.url} — settings in {running.env_file}", err=False)

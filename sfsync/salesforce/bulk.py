@@ -54,7 +54,9 @@ class Bulk2(JobPoller):
     """
     Run Bulk API 2.0 jobs (polled as `polling.JobPoller` says; its options pass through).
 
-    Query results come *page_size* rows per request and are parsed while they stream in,
+    Query results come *page_size* rows per request (250,000: a million-lead org's Task
+    table is 14 requests, and a page of typical rows is tens of MB, far below the 1 GB
+    result files Salesforce splits bulk query results into) and are parsed while they stream in,
     so a page is never held in memory whole; a page whose body breaks off is asked for
     again (up to *stream_retries* times) and the rows already yielded are skipped. An
     update is one ingest job per *max_upload_bytes* of CSV (Salesforce takes up to 150 MB
@@ -67,7 +69,7 @@ class Bulk2(JobPoller):
         call: SendRequest,
         *,
         sleep: Callable[[float], None],
-        page_size: int = 50_000,
+        page_size: int = 250_000,
         max_upload_bytes: int = 100_000_000,
         stream_retries: int = 3,
         **polling: Any,

@@ -3,64 +3,69 @@ Bulk API 2.0 under `/services/data/vXX.X/jobs/`: query jobs (CSV results paged b
 ingest jobs (CSV upload, then per-record results), in the shapes simple-salesforce's `bulk2`
 module and Salesforce's docs use.
 
-Jobs live in memory (a restart forgets them). A query runs when its job is created (a snapshot,
-like a real job that starts at once); an ingest job runs when it is closed (`UploadComplete`).
-Either reports `InProgress` until the fault spec's `bulk_job_delay_seconds` have passed and,
-with the org's `bulk_latency` on, for as long as a real org would take over that many records
-(`base + records / rate`, counted from creation for a query, from the close for an ingest
-job); a query's results asked for before then answer 412 JOB_NOT_COMPLETE, as Salesforce does.
-`GET /jobs/query` (and `/jobs/ingest`) list every job in Salesforce's shape, 1,000 per page
-with `done` / `nextRecordsUrl` paging.
+As on a real org, the work happens in the background: `POST /jobs/query` answers at once and
+a thread of its own runs the query (sandbox/bulkquery.py), `PATCH` UploadComplete answers at
+once and a thread applies the records (sandbox/bulkingest.py). Job records, results and
+uploads live on disk (sandbox/jobstore.py), so no job's data is held in memory and a
+restarted org still serves them: an unfinished query job runs again (Salesforce retries
+query jobs too), an unfinished ingest job resumes after its last committed chunk.
+
+A job reports `InProgress` until its work is done, the fault spec's `bulk_job_delay_seconds`
+have passed and, with the org's `bulk_latency` on, for as long as a real org would take over
+that many records (`base + records / rate`, from creation for a query, from the close for an
+ingest job); a query's results asked for before then answer 412 JOB_NOT_COMPLETE, as
+Salesforce does. A small job whose time has come is waited for (up to half a second), so with
+latency off the first status poll finds it complete. `GET /jobs/query` (and `/jobs/ingest`)
+list every job in Salesforce's shape, 1,000 per page with `done` / `nextRecordsUrl` paging.
 """
 
 from __future__ import annotations
 
 import base64
-import csv
 import io
+import sqlite3
 import threading
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import structlog
 
-from sfsync.sandbox import schema
+from sfsync.sandbox import bulkingest, schema
+from sfsync.sandbox.bulkingest import IngestFiles
+from sfsync.sandbox.bulkquery import DELIMITERS, LINE_ENDINGS, run_query
 from sfsync.sandbox.ids import new_id
-from sfsync.sandbox.org import SandboxOrg, WriteOp
+from sfsync.sandbox.jobstore import IngestJob, Job, JobStore, QueryJob
+from sfsync.sandbox.org import SandboxOrg
 from sfsync.sandbox.protocol import (
     CSV_TYPE,
     ApiError,
+    FileSlice,
     Response,
     empty_response,
     json_response,
     not_found,
 )
 from sfsync.sandbox.rest import CallContext
-from sfsync.sandbox.schema import ObjectDef
-from sfsync.sandbox.soql import FieldPath, SoqlError, parse
-from sfsync.sandbox.values import ValueTypeError, csv_to_storage, json_to_csv
+from sfsync.sandbox.rowfile import RowFile
+from sfsync.sandbox.soql import SoqlError, parse
+
+__all__ = ["BulkJobs", "IngestJob", "QueryJob"]
 
 log = structlog.get_logger(__name__)
 
-DELIMITERS = {
-    "COMMA": ",",
-    "TAB": "\t",
-    "PIPE": "|",
-    "SEMICOLON": ";",
-    "CARET": "^",
-    "BACKQUOTE": "`",
-}
-LINE_ENDINGS = {"LF": "\n", "CRLF": "\r\n"}
 INGEST_OPERATIONS = ("insert", "update", "upsert", "delete")
-WRITE_CHUNK = 200  # records per internal transaction, like Salesforce's 200-record chunks
 LIST_PAGE_SIZE = 1000  # jobs per page of GET /jobs/{query|ingest}, Salesforce's maximum
 MAX_LISTINGS = 100  # listing locators kept for their next page
 JOB_TYPES = {"V2Query", "V2Ingest", "Classic", "BigObjectIngest"}
+SETTLE_SECONDS = 0.5  # how long a status request waits for a job that is due
+STOP_SECONDS = 30.0  # how long closing waits for a job's thread to stop
 _JOB_NOT_COMPLETE = (
     "can only download query results of successfully completed bulk job with status:"
     " JOB_COMPLETE. Current status: {status}"
 )
+_RESULTS = "results"
 
 
 def _locator(offset: int) -> str:
@@ -76,103 +81,109 @@ def _offset(locator: str) -> int:
 
 
 @dataclass
-class _Job:
-    id: str
-    operation: str
-    object: str
-    api_version: str
-    created: str
-    column_delimiter: str
-    line_ending: str
-    ready_at: float = 0.0
-    state: str = "Open"
-    modstamp: str = ""
-    started: float = field(default_factory=time.monotonic)
-    finished: float | None = None
+class _Worker:
+    """The thread doing one job's work."""
 
-    def base_info(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "operation": self.operation,
-            "object": self.object,
-            "createdById": "",
-            "createdDate": self.created,
-            "systemModstamp": self.modstamp or self.created,
-            "state": self.state,
-            "concurrencyMode": "Parallel",
-            "contentType": "CSV",
-            "apiVersion": float(self.api_version),
-        }
-
-    def millis(self) -> int:
-        end = self.finished if self.finished is not None else time.monotonic()
-        return int((end - self.started) * 1000)
-
-
-@dataclass
-class QueryJob(_Job):
-    """A Bulk 2.0 query job and its rendered CSV rows."""
-
-    header: str = ""
-    lines: list[str] = field(default_factory=list)
-
-    def refresh(self) -> None:
-        """Move InProgress/UploadComplete to JobComplete once the delay has passed."""
-        if self.state in ("UploadComplete", "InProgress"):
-            self.state = "JobComplete" if time.monotonic() >= self.ready_at else "InProgress"
-
-
-@dataclass
-class IngestJob(_Job):
-    """A Bulk 2.0 ingest job, its uploaded CSV and per-record results."""
-
-    auto_assign: bool = True
-    external_id: str | None = None
-    data: list[str] = field(default_factory=list)
-    raw_header: str = ""
-    successes: list[str] = field(default_factory=list)
-    failures: list[str] = field(default_factory=list)
-    unprocessed: list[str] = field(default_factory=list)
-    error_message: str | None = None
-
-    def refresh(self) -> None:
-        """Report InProgress until the delay has passed, then the final state."""
-        if self.state == "InProgress" and time.monotonic() >= self.ready_at:
-            self.state = "Failed" if self.error_message else "JobComplete"
-
-
-def _split_records(text: str) -> list[str]:
-    """Split CSV text into raw record texts (quoted fields may span lines)."""
-    records: list[str] = []
-    pending: list[str] = []
-    quotes = 0
-    for line in text.replace("\r\n", "\n").split("\n"):
-        pending.append(line)
-        quotes += line.count('"')
-        if quotes % 2 == 0:
-            records.append("\n".join(pending))
-            pending, quotes = [], 0
-    if pending:
-        records.append("\n".join(pending))
-    while records and records[-1] == "":
-        records.pop()
-    return records
-
-
-def _parse_row(raw: str, delimiter: str) -> list[str]:
-    return next(csv.reader([raw] if "\n" not in raw else io.StringIO(raw), delimiter=delimiter), [])
+    thread: threading.Thread
+    stop: threading.Event
+    done: threading.Event
 
 
 class BulkJobs:
-    """Every Bulk 2.0 job of the org, and the resource handlers that drive them."""
+    """Every Bulk 2.0 job of the org, the threads that run them and the resource handlers."""
 
     def __init__(self, org: SandboxOrg) -> None:
         self.org = org
-        self._jobs: dict[str, QueryJob | IngestJob] = {}
-        self._lock = threading.Lock()
+        self.store = JobStore(org.db_path.parent / "bulk")
         self.list_page_size = LIST_PAGE_SIZE
+        self._lock = threading.Lock()
+        self._workers: dict[str, _Worker] = {}
         # Job listings beyond their first page: locator -> (ids still to list, kind).
         self._listings: dict[str, tuple[list[str], type[QueryJob] | type[IngestJob]]] = {}
+        self._resume()
+
+    # --- background work -----------------------------------------------------------------
+
+    def _start(self, job: Job, work: Callable[[Any, threading.Event], None]) -> None:
+        stop, done = threading.Event(), threading.Event()
+
+        def run() -> None:
+            try:
+                work(job, stop)
+            except Exception as exc:  # a bug or a broken disk: the job fails, the org lives
+                log.exception("sfsync.sandbox.bulk_job_crashed", job_id=job.id)
+                job.error_message = f"InternalServerError : {type(exc).__name__}"
+                job.finished = time.time()
+                self.store.save(job)
+            finally:
+                done.set()
+
+        thread = threading.Thread(target=run, name=f"sfsync-bulk-{job.id}", daemon=True)
+        with self._lock:
+            self._workers[job.id] = _Worker(thread, stop, done)
+        thread.start()
+
+    def _stop(self, job: Job) -> None:
+        with self._lock:
+            worker = self._workers.get(job.id)
+        if worker is not None:
+            worker.stop.set()
+
+    def close(self) -> None:
+        """Stop every job's thread (unfinished jobs carry on after a restart)."""
+        with self._lock:
+            workers = list(self._workers.values())
+        for worker in workers:
+            worker.stop.set()
+        for worker in workers:
+            worker.thread.join(STOP_SECONDS)
+
+    def _resume(self) -> None:
+        """Run again (query) or resume (ingest) the jobs a previous run left unfinished."""
+        for job in self.store.all(Job):
+            if job.state not in ("UploadComplete", "InProgress") or job.finished is not None:
+                continue
+            log.info("sfsync.sandbox.bulk_job_resumed", job_id=job.id, kind=job.kind)
+            if isinstance(job, QueryJob):
+                job.retries += 1
+                self.store.save(job)
+                self._start(job, self._run_query)
+            elif isinstance(job, IngestJob):
+                self._start(job, self._run_ingest)
+
+    def _run_query(self, job: QueryJob, stop: threading.Event) -> None:
+        rows = RowFile(self.store.directory(job) / _RESULTS)
+        try:
+            if not run_query(job, self.org, rows, stop):
+                return  # aborted, or the org is stopping (it runs again after a restart)
+        except (SoqlError, sqlite3.Error) as exc:
+            job.error_message = str(exc)
+        processing = self.org.bulk_latency.query.seconds(job.rows)
+        job.ready_at = max(job.ready_at, job.started + processing)
+        job.finished = time.time()
+        self.store.save(job)
+        log.info("sfsync.sandbox.bulk_query_done", job_id=job.id, rows=job.rows)
+
+    def _run_ingest(self, job: IngestJob, stop: threading.Event) -> None:
+        files = IngestFiles(self.store.directory(job))
+        if not bulkingest.process(job, self.org, files, stop):
+            self.store.save(job)
+            return
+        processing = self.org.bulk_latency.ingest.seconds(job.records)
+        job.ready_at = max(job.ready_at, (job.closed or job.started) + processing)
+        job.finished = time.time()
+        job.modstamp = self.org.tick()
+        self.store.save(job)
+        log.info(
+            "sfsync.sandbox.bulk_job_processed",
+            job_id=job.id,
+            operation=job.operation,
+            processed=job.processed,
+            failed=job.failed,
+            error=job.error_message,
+        )
+
+    # --- shared --------------------------------------------------------------------------
 
     def _new_job_fields(self, ctx: CallContext, body: dict[str, Any]) -> dict[str, Any]:
         delimiter = body.get("columnDelimiter", "COMMA")
@@ -183,28 +194,32 @@ class BulkJobs:
             raise ApiError(400, "INVALIDJOB", f"Invalid line ending: {line_ending}")
         if body.get("contentType", "CSV") != "CSV":
             raise ApiError(400, "INVALIDJOB", f"Invalid content type: {body.get('contentType')}")
-        stamp = self.org.tick()
+        now = time.time()
         return {
             "id": new_id("750"),
             "api_version": ctx.version,
-            "created": stamp,
+            "created": self.org.tick(),
             "column_delimiter": delimiter,
             "line_ending": line_ending,
-            "ready_at": time.monotonic() + self.org.faults.spec.bulk_job_delay_seconds,
+            "started": now,
+            "ready_at": now + self.org.faults.spec.bulk_job_delay_seconds,
         }
 
-    def _job(self, job_id: str, kind: type[QueryJob] | type[IngestJob]) -> Any:
-        with self._lock:
-            job = self._jobs.get(job_id)
-        if not isinstance(job, kind):
+    def _job(self, job_id: str, kind: type[Any]) -> Any:
+        job = self.store.get(job_id, kind)
+        if job is None:
             raise not_found()
+        with self._lock:
+            worker = self._workers.get(job.id)
+        if worker is not None and job.state in ("UploadComplete", "InProgress") and job.due():
+            worker.done.wait(SETTLE_SECONDS)
         job.refresh()
         return job
 
     # --- query jobs ------------------------------------------------------------------------
 
     def create_query(self, ctx: CallContext) -> Response:
-        """`POST /jobs/query` → 200 job info in state UploadComplete."""
+        """`POST /jobs/query` → 200 job info in state UploadComplete; the query runs behind."""
         body = ctx.request.json()
         if not isinstance(body, dict):
             raise ApiError(400, "JSON_PARSER_ERROR", "Cannot deserialize instance of job request")
@@ -214,7 +229,6 @@ class BulkJobs:
         soql = body.get("query")
         if not isinstance(soql, str) or not soql.strip():
             raise ApiError(400, "INVALIDJOB", "A query is required for a query job")
-        created = time.monotonic()
         job_fields = self._new_job_fields(ctx, body)
         try:
             parsed = parse(soql)
@@ -222,23 +236,14 @@ class BulkJobs:
             raise ApiError(400, exc.error_code, exc.message) from None
         if parsed.is_count or parsed.counts:
             raise ApiError(400, "INVALIDJOB", "Aggregate queries are not supported by Bulk API 2.0")
-        try:
-            result = self.org.query(
-                soql, include_deleted=operation == "queryAll", api_version=ctx.version
-            )
-        except SoqlError as exc:
-            raise ApiError(400, exc.error_code, exc.message) from None
-        job = QueryJob(operation=operation, object=parsed.object.name, **job_fields)
-        job.header, job.lines = _render(parsed.fields, result.rows, job)
-        processing = self.org.bulk_latency.query.seconds(len(job.lines))
-        job.ready_at = max(job.ready_at, created + processing)
-        job.state = "UploadComplete"
-        job.finished = time.monotonic()
-        with self._lock:
-            self._jobs[job.id] = job
+        job = QueryJob(operation=operation, object=parsed.object.name, query=soql, **job_fields)
+        job.ready_at = max(job.ready_at, job.started + self.org.bulk_latency.query.seconds(0))
         info = job.base_info()
-        info.update(lineEnding=job.line_ending, columnDelimiter=job.column_delimiter)
+        info.update(state="UploadComplete", lineEnding=job.line_ending)
+        info.update(columnDelimiter=job.column_delimiter)
         job.state = "InProgress"
+        self.store.add(job)
+        self._start(job, self._run_query)
         return json_response(200, info)
 
     def query_info(self, ctx: CallContext, job_id: str) -> Response:
@@ -253,15 +258,17 @@ class BulkJobs:
             jobType="V2Query",
             lineEnding=job.line_ending,
             columnDelimiter=job.column_delimiter,
-            numberRecordsProcessed=len(job.lines) if done else 0,
-            retries=0,
+            numberRecordsProcessed=job.rows if done else 0,
+            retries=job.retries,
             totalProcessingTime=job.millis() if done else 0,
             isPkChunkingSupported=True,
         )
+        if job.state == "Failed" and job.error_message:
+            info["errorMessage"] = job.error_message
         return info
 
     def query_results(self, ctx: CallContext, job_id: str) -> Response:
-        """`GET /jobs/query/{id}/results?maxRecords=&locator=` → one CSV page."""
+        """`GET /jobs/query/{id}/results?maxRecords=&locator=` → one CSV page, from disk."""
         job: QueryJob = self._job(job_id, QueryJob)
         if job.state != "JobComplete":
             status = {"InProgress": "IN_PROGRESS", "Aborted": "ABORTED"}.get(
@@ -270,25 +277,26 @@ class BulkJobs:
             raise ApiError(412, "JOB_NOT_COMPLETE", _JOB_NOT_COMPLETE.format(status=status))
         max_text = ctx.request.param("maxRecords")
         try:
-            max_records = int(max_text) if max_text else len(job.lines) or 1
+            max_records = int(max_text) if max_text else job.rows or 1
         except ValueError:
             max_records = 0
         if max_records <= 0:
             raise ApiError(400, "INVALIDMAXRECORDS", f"Invalid maxRecords: {max_text}")
         locator = ctx.request.param("locator")
         start = _offset(locator) if locator and locator != "null" else 0
-        page = job.lines[start : start + max_records]
-        end = start + len(page)
-        body = (job.header + "".join(page)).encode()
+        rows = RowFile(self.store.directory(job) / _RESULTS)
+        offset, length, count = rows.slice(start, max_records)
+        end = start + count
         return Response(
             200,
-            body,
+            job.header.encode(),
             CSV_TYPE,
-            records=len(page),
+            records=count,
             headers={
-                "Sforce-NumberOfRecords": str(len(page)),
-                "Sforce-Locator": _locator(end) if end < len(job.lines) else "null",
+                "Sforce-NumberOfRecords": str(count),
+                "Sforce-Locator": _locator(end) if end < job.rows else "null",
             },
+            files=(FileSlice(rows.data_path, offset, length),) if length else (),
         )
 
     def abort_or_close(
@@ -305,19 +313,21 @@ class BulkJobs:
                 )
             job.state = "Aborted"
             job.modstamp = self.org.tick()
+            self._stop(job)
+            self.store.save(job)
         elif state == "UploadComplete" and isinstance(job, IngestJob):
             job.auto_assign = job.auto_assign and ctx.auto_assign
             if job.state != "Open":
                 raise ApiError(
                     400, "INVALIDJOBSTATE", f"Job with state {job.state} cannot be closed"
                 )
-            closed = time.monotonic()
+            job.closed = time.time()
             job.state = "UploadComplete"
             answer = self._ingest_info(job, short=True)
-            self._process(job)
-            processing = self.org.bulk_latency.ingest.seconds(len(job.data))
-            job.ready_at = max(job.ready_at, closed + processing)
-            return json_response(200, answer, records=len(job.successes))
+            job.state = "InProgress"
+            self.store.save(job)
+            self._start(job, self._run_ingest)
+            return json_response(200, answer)
         else:
             raise ApiError(400, "INVALIDJOBSTATE", f"Invalid state change: {state}")
         info = (
@@ -330,12 +340,14 @@ class BulkJobs:
     def delete(
         self, ctx: CallContext, job_id: str, kind: type[QueryJob] | type[IngestJob]
     ) -> Response:
-        """`DELETE /jobs/{query|ingest}/{id}` → 204."""
+        """`DELETE /jobs/{query|ingest}/{id}` → 204; its files go with it."""
         job = self._job(job_id, kind)
         if job.state in ("Open", "UploadComplete", "InProgress"):
             raise ApiError(400, "INVALIDJOBSTATE", f"Job with state {job.state} cannot be deleted")
-        with self._lock:
-            self._jobs.pop(job_id, None)
+        self._stop(job)
+        self.store.remove(job)
+        if isinstance(job, IngestJob):
+            bulkingest.forget_progress(self.org, job.id)
         return empty_response(204)
 
     def list_jobs(self, ctx: CallContext, kind: type[QueryJob] | type[IngestJob]) -> Response:
@@ -356,17 +368,12 @@ class BulkJobs:
             if job_type is not None and job_type not in JOB_TYPES:
                 raise ApiError(400, "INVALIDJOB", f"Invalid jobType: {job_type}")
             own_type = "V2Query" if kind is QueryJob else "V2Ingest"
-            with self._lock:
-                ids = [
-                    j.id
-                    for j in self._jobs.values()
-                    if isinstance(j, kind) and job_type in (None, own_type)
-                ]
+            mine = job_type in (None, own_type)
+            ids = [j.id for j in self.store.all(kind)] if mine else []
         page, rest = ids[: self.list_page_size], ids[self.list_page_size :]
         records = []
         for job_id in page:
-            with self._lock:
-                job = self._jobs.get(job_id)
+            job = self.store.get(job_id, kind)
             if job is None:  # deleted since the listing began
                 continue
             job.refresh()
@@ -427,8 +434,7 @@ class BulkJobs:
             external_id=external_id,
             **self._new_job_fields(ctx, body),
         )
-        with self._lock:
-            self._jobs[job.id] = job
+        self.store.add(job)
         info = job.base_info()
         if external_id:
             info["externalIdFieldName"] = external_id
@@ -440,7 +446,7 @@ class BulkJobs:
         return json_response(200, info)
 
     def upload(self, ctx: CallContext, job_id: str) -> Response:
-        """`PUT /jobs/ingest/{id}/batches` (text/csv) → 201."""
+        """`PUT /jobs/ingest/{id}/batches` (text/csv) → 201; the records go to disk."""
         job: IngestJob = self._job(job_id, IngestJob)
         if job.state != "Open":
             raise ApiError(409, "INVALIDJOBSTATE", f"Job {job.id} is not Open (state {job.state})")
@@ -448,17 +454,9 @@ class BulkJobs:
         if content_type != "text/csv":
             raise ApiError(400, "INVALIDCONTENTTYPE", f"Invalid Content-Type: {content_type}")
         job.auto_assign = job.auto_assign and ctx.auto_assign
-        try:
-            text = ctx.request.body.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise ApiError(400, "INVALIDBATCH", "The CSV data is not valid UTF-8") from None
-        records = _split_records(text)
-        if not records:
-            raise ApiError(400, "INVALIDBATCH", "The CSV data is empty")
-        if job.raw_header and records[0] != job.raw_header:
-            raise ApiError(400, "INVALIDBATCH", "Every upload of a job must have the same header")
-        job.raw_header = records[0]
-        job.data.extend(records[1:])
+        body = ctx.request.body_file or io.BytesIO(ctx.request.body)
+        bulkingest.store_upload(job, IngestFiles(self.store.directory(job)), body)
+        self.store.save(job)
         return empty_response(201)
 
     def ingest_info(self, ctx: CallContext, job_id: str) -> Response:
@@ -473,14 +471,14 @@ class BulkJobs:
         if short:
             info.update(lineEnding=job.line_ending, columnDelimiter=job.column_delimiter)
             return info
-        done = job.state in ("JobComplete", "Failed")
+        done = job.state in ("JobComplete", "Failed", "Aborted")
         info.update(
             jobType="V2Ingest",
             lineEnding=job.line_ending,
             columnDelimiter=job.column_delimiter,
-            numberRecordsProcessed=len(job.successes) + len(job.failures) if done else 0,
-            numberRecordsFailed=len(job.failures) if done else 0,
-            retries=0,
+            numberRecordsProcessed=job.processed if done else 0,
+            numberRecordsFailed=job.failed if done else 0,
+            retries=job.retries,
             totalProcessingTime=job.millis() if done else 0,
             apiActiveProcessingTime=job.millis() if done else 0,
             apexProcessingTime=0,
@@ -492,156 +490,22 @@ class BulkJobs:
     def ingest_results(self, ctx: CallContext, job_id: str, kind: str) -> Response:
         """`GET /jobs/ingest/{id}/{successfulResults|failedResults|unprocessedrecords}/`."""
         job: IngestJob = self._job(job_id, IngestJob)
-        header = job.raw_header
+        files = IngestFiles(self.store.directory(job))
+        header, q = job.raw_header, DELIMITERS[job.column_delimiter]
+        tail = f"{q}{header}" if header else ""
         if kind == "successfulResults":
-            lines = ['"sf__Id","sf__Created"' + (f"{_delim(job)}{header}" if header else "")]
-            lines += job.successes
+            first, path, count = '"sf__Id","sf__Created"' + tail, files.success, None
         elif kind == "failedResults":
-            lines = ['"sf__Id","sf__Error"' + (f"{_delim(job)}{header}" if header else "")]
-            lines += job.failures
+            first, path, count = '"sf__Id","sf__Error"' + tail, files.failed, job.failed
         else:
-            lines = [header, *job.unprocessed] if header else []
-        body = "".join(line + "\n" for line in lines).encode()
-        return Response(200, body, CSV_TYPE, records=max(0, len(lines) - 1))
-
-    def _fail_job(self, job: IngestJob, message: str) -> None:
-        job.error_message = message
-        job.unprocessed = list(job.data)
-        job.state = "InProgress"
-        job.finished = time.monotonic()
-        job.modstamp = self.org.tick()
-        log.info("sfsync.sandbox.bulk_job_failed", job_id=job.id, error=message)
-
-    def _process(self, job: IngestJob) -> None:
-        obj = schema.get_object(job.object)
-        assert obj is not None
-        delimiter = DELIMITERS[job.column_delimiter]
-        if not job.raw_header:
-            self._fail_job(job, "InvalidBatch : No data was uploaded for this job")
-            return
-        columns = _parse_row(job.raw_header, delimiter)
-        fields = [obj.get(c.strip()) for c in columns]
-        unknown = [c for c, f in zip(columns, fields, strict=True) if f is None]
-        if unknown:
-            self._fail_job(job, f"InvalidBatch : Field name not found : {unknown[0]}")
-            return
-        names = [f.name for f in fields if f is not None]
-        if job.operation in ("update", "delete") and "Id" not in names:
-            self._fail_job(job, "InvalidBatch : Field name not found : Id")
-            return
-        if job.operation == "delete" and names != ["Id"]:
-            self._fail_job(job, "InvalidBatch : The 'delete' batch must contain only 'Id'")
-            return
-        q = _delim(job)
-        for start in range(0, len(job.data), WRITE_CHUNK):
-            chunk = job.data[start : start + WRITE_CHUNK]
-            ops: list[WriteOp | None] = []
-            early: dict[int, str] = {}
-            for i, raw in enumerate(chunk):
-                op_or_error = _row_op(job, obj, names, _parse_row(raw, delimiter))
-                if isinstance(op_or_error, str):
-                    early[i] = op_or_error
-                    ops.append(None)
-                else:
-                    ops.append(op_or_error)
-            results = iter(
-                self.org.save([o for o in ops if o is not None], auto_assign=job.auto_assign)
-            )
-            for i, raw in enumerate(chunk):
-                if i in early:
-                    job.failures.append(f'""{q}"{_quote(early[i])}"{q}{raw}')
-                    continue
-                result = next(results)
-                rid = result.id or ""
-                if result.success:
-                    created = "true" if result.created else "false"
-                    job.successes.append(f'"{rid}"{q}"{created}"{q}{raw}')
-                else:
-                    error = "\n".join(e.to_bulk() for e in result.errors)
-                    job.failures.append(f'"{rid}"{q}"{_quote(error)}"{q}{raw}')
-        job.state = "InProgress"
-        job.finished = time.monotonic()
-        job.modstamp = self.org.tick()
-        log.info(
-            "sfsync.sandbox.bulk_job_processed",
-            job_id=job.id,
-            operation=job.operation,
-            processed=len(job.successes) + len(job.failures),
-            failed=len(job.failures),
-        )
-
-
-def _delim(job: _Job) -> str:
-    return DELIMITERS[job.column_delimiter]
-
-
-def _quote(text: str) -> str:
-    return text.replace('"', '""')
-
-
-def _row_op(job: IngestJob, obj: ObjectDef, names: list[str], cells: list[str]) -> WriteOp | str:
-    if len(cells) != len(names):
-        return "INVALID_FIELD:Row has the wrong number of columns:--"
-    values: dict[str, Any] = {}
-    record_id: str | None = None
-    for name, cell in zip(names, cells, strict=True):
-        if name == "Id":
-            record_id = cell or None
-            continue
-        if cell == "":
-            continue  # empty leaves the field unchanged (insert: unset)
-        fdef = obj.by_name[name.lower()]
-        try:
-            values[name] = csv_to_storage(fdef, cell)
-        except ValueTypeError:
-            label = fdef.label or fdef.name
-            code = "INVALID_TYPE_ON_FIELD_IN_RECORD"
-            return f"{code}:{label}: value not of required type: {cell}:{name}"
-    if job.operation == "insert":
-        if record_id is not None:
-            return "INVALID_FIELD:cannot specify Id in an insert call:--"
-        return WriteOp("insert", obj, None, values)
-    if job.operation == "upsert":
-        return WriteOp("update" if record_id else "insert", obj, record_id, values)
-    if job.operation == "delete":
-        return WriteOp("delete", obj, record_id)
-    return WriteOp("update", obj, record_id, values)
-
-
-def _cell(row: dict[str, Any], path: FieldPath) -> Any:
-    value: Any = row
-    for rel in path.relationships:
-        value = _get(value, rel.name)
-        if value is None:
-            return None
-    return _get(value, path.field.name)
-
-
-def _get(record: Any, name: str) -> Any:
-    if not isinstance(record, dict):
-        return None
-    if name in record:
-        return record[name]
-    lowered = name.lower()
-    return next((v for k, v in record.items() if k.lower() == lowered), None)
-
-
-def _render(
-    paths: tuple[FieldPath, ...], rows: list[dict[str, Any]], job: _Job
-) -> tuple[str, list[str]]:
-    out = io.StringIO()
-    writer = csv.writer(
-        out,
-        delimiter=DELIMITERS[job.column_delimiter],
-        lineterminator=LINE_ENDINGS[job.line_ending],
-        quoting=csv.QUOTE_ALL,
-    )
-    writer.writerow([p.api_name for p in paths])
-    header = out.getvalue()
-    lines = []
-    for row in rows:
-        out.seek(0)
-        out.truncate()
-        writer.writerow([json_to_csv(_cell(row, p)) for p in paths])
-        lines.append(out.getvalue())
-    return header, lines
+            first, path, count = header, files.data, job.records - job.processed
+        if kind == "unprocessedrecords":
+            offset, length = bulkingest.unprocessed(job, files)
+            count = count if length else 0
+        else:
+            offset, length = 0, path.stat().st_size if path.exists() else 0
+        if count is None:
+            count = job.processed - job.failed
+        parts = (FileSlice(path, offset, length),) if length else ()
+        body = (first + "\n").encode() if first else b""
+        return Response(200, body, CSV_TYPE, records=count, files=parts)

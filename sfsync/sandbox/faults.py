@@ -17,9 +17,12 @@ A spec file, every key optional::
       - {message: "Industry is locked", ids: ["00Q..."]}
       - {message: "No students", field: Title, equals: "Student", error_field: Title}
     bulk_job_delay_seconds: 0              # Bulk jobs stay InProgress this long
-    bulk_latency: realistic                # or off, or per kind (see BulkLatency):
+    api_latency: realistic                 # REST round trips and Bulk jobs as a real org's
+    bulk_latency: realistic                # or off, or per kind (sandbox/latency.py):
     #   {query: {base_seconds: 5, records_per_second: 5000},
     #    ingest: {base_seconds: 5, records_per_second: 2000}}
+    rest_latency: {call_seconds: 0.2, read_records_per_second: 5000,
+                   write_records_per_second: 2000, bytes_per_second: 12500000}
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ from typing import Any
 import yaml
 
 from sfsync.errors import ConfigError
+from sfsync.sandbox import latency
+from sfsync.sandbox.latency import BulkLatency, RestLatency
 
 
 class FaultSpecError(ConfigError):
@@ -116,43 +121,6 @@ class ValidationRuleFault:
 
 
 @dataclass(frozen=True)
-class JobLatency:
-    """How long one kind of Bulk job runs: `base_seconds + records / records_per_second`."""
-
-    base_seconds: float = 0.0
-    records_per_second: float | None = None  # None: no per-record time
-
-    def seconds(self, records: int) -> float:
-        """Processing time of a job over *records* records."""
-        rate = self.records_per_second
-        return self.base_seconds + (records / rate if rate else 0.0)
-
-
-@dataclass(frozen=True)
-class BulkLatency:
-    """
-    Realistic Bulk API 2.0 processing time (default off: jobs finish at once).
-
-    A query job stays InProgress for `query.seconds(rows)` after it is created, an ingest
-    job for `ingest.seconds(records)` after its upload is closed. `realistic()` holds the
-    benchmark's figures (benchmarks/README.md cites where they come from).
-    """
-
-    query: JobLatency = field(default_factory=JobLatency)
-    ingest: JobLatency = field(default_factory=JobLatency)
-
-    @property
-    def enabled(self) -> bool:
-        """Whether any job takes time."""
-        return any(k.base_seconds or k.records_per_second for k in (self.query, self.ingest))
-
-    @classmethod
-    def realistic(cls) -> BulkLatency:
-        """The benchmark's figures: query 5 s + 5,000 rows/s, ingest 5 s + 2,000 records/s."""
-        return cls(JobLatency(5.0, 5000.0), JobLatency(5.0, 2000.0))
-
-
-@dataclass(frozen=True)
 class FaultSpec:
     """Everything that should go wrong, and the org limits that shape it."""
 
@@ -165,6 +133,7 @@ class FaultSpec:
     validation_rules: tuple[ValidationRuleFault, ...] = ()
     bulk_job_delay_seconds: float = 0.0
     bulk_latency: BulkLatency | None = None  # None: leave the org's setting as it is
+    rest_latency: RestLatency | None = None  # None: leave the org's setting as it is
 
     def to_dict(self) -> dict[str, Any]:
         """The spec as plain data (the admin endpoint's answer)."""
@@ -181,6 +150,8 @@ _KEYS = {
     "validation_rules",
     "bulk_job_delay_seconds",
     "bulk_latency",
+    "rest_latency",
+    "api_latency",
 }
 
 
@@ -310,41 +281,6 @@ def _rule(item: Any, where: str, problems: list[str]) -> ValidationRuleFault | N
     )
 
 
-def _job_latency(item: Any, where: str, problems: list[str]) -> JobLatency:
-    data = _mapping(item, where, problems)
-    if data is None:
-        return JobLatency()
-    _unknown(data, {"base_seconds", "records_per_second"}, f"{where}.", problems)
-    base = data.get("base_seconds", 0.0)
-    if isinstance(base, bool) or not isinstance(base, (int, float)) or base < 0:
-        problems.append(f"{where}.base_seconds: expected a non-negative number, got {base!r}")
-        base = 0.0
-    rate = data.get("records_per_second")
-    if rate is not None and (
-        isinstance(rate, bool) or not isinstance(rate, (int, float)) or rate <= 0
-    ):
-        problems.append(f"{where}.records_per_second: expected a positive number, got {rate!r}")
-        rate = None
-    return JobLatency(float(base), None if rate is None else float(rate))
-
-
-def _bulk_latency(value: Any, where: str, problems: list[str]) -> BulkLatency:
-    if value in (None, False, "off"):
-        return BulkLatency()
-    if value in (True, "realistic"):
-        return BulkLatency.realistic()
-    if isinstance(value, str):
-        problems.append(f"{where}: expected 'off', 'realistic' or a mapping, got {value!r}")
-        return BulkLatency()
-    data = _mapping(value, where, problems)
-    if data is None:
-        return BulkLatency()
-    _unknown(data, {"query", "ingest"}, f"{where}.", problems)
-    query = _job_latency(data["query"], f"{where}.query", problems) if "query" in data else None
-    ingest = _job_latency(data["ingest"], f"{where}.ingest", problems) if "ingest" in data else None
-    return BulkLatency(query or JobLatency(), ingest or JobLatency())
-
-
 def parse_faults(data: Any, *, source: str = "fault spec") -> FaultSpec:
     """
     Build a `FaultSpec` from plain data (a parsed JSON/YAML document).
@@ -377,11 +313,15 @@ def parse_faults(data: Any, *, source: str = "fault spec") -> FaultSpec:
     if isinstance(delay, bool) or not isinstance(delay, (int, float)) or delay < 0:
         problems.append(f"bulk_job_delay_seconds: expected a non-negative number, got {delay!r}")
         delay = 0.0
-    latency = (
-        _bulk_latency(top["bulk_latency"], "bulk_latency", problems)
-        if "bulk_latency" in top
-        else None
+    rest, bulk = (
+        latency.api_latency(top["api_latency"], "api_latency", problems)
+        if "api_latency" in top
+        else (None, None)
     )
+    if "bulk_latency" in top:
+        bulk = latency.bulk_latency(top["bulk_latency"], "bulk_latency", problems)
+    if "rest_latency" in top:
+        rest = latency.rest_latency(top["rest_latency"], "rest_latency", problems)
     limit = _opt_int(top, "daily_api_limit", "", problems)
     if limit == 0:
         problems.append("daily_api_limit: must be positive")
@@ -394,7 +334,8 @@ def parse_faults(data: Any, *, source: str = "fault spec") -> FaultSpec:
         lock_row=lock,
         validation_rules=tuple(r for r in rules if r is not None),
         bulk_job_delay_seconds=float(delay),
-        bulk_latency=latency,
+        bulk_latency=bulk,
+        rest_latency=rest,
     )
     if problems:
         raise FaultSpecError(source, problems)

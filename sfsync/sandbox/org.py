@@ -23,7 +23,8 @@ from sfsync.errors import ConfigError
 from sfsync.sandbox import derived, schema, seed, setup_rows
 from sfsync.sandbox.calllog import CallLog
 from sfsync.sandbox.connected_app import ConnectedApp
-from sfsync.sandbox.faults import BulkLatency, FaultSpec, FaultState
+from sfsync.sandbox.faults import FaultSpec, FaultState
+from sfsync.sandbox.latency import BulkLatency, RestLatency
 from sfsync.sandbox.metadata import load_objects
 from sfsync.sandbox.query import QueryResult, run_soql
 from sfsync.sandbox.saves import SaveError, SaveResult, WriteOp
@@ -88,8 +89,10 @@ class SandboxOrg:
         self.user_id = INTEGRATION_USER_ID
         self.faults = FaultState()
         self.daily_api_limit = daily_api_limit
-        # How long Bulk jobs take (sandbox/bulk.py); off unless a spec or the server sets it.
+        # How long Bulk jobs and REST round trips take (sandbox/latency.py); off unless a
+        # fault spec or the server sets them.
         self.bulk_latency = BulkLatency()
+        self.rest_latency = RestLatency()
         self._usage_offset = 0
         self._last_ms = self._latest_modstamp_ms()
         self._tokens: set[str] = set()
@@ -245,6 +248,8 @@ class SandboxOrg:
                 self.daily_api_limit = spec.daily_api_limit
             if spec.bulk_latency is not None:
                 self.bulk_latency = spec.bulk_latency
+            if spec.rest_latency is not None:
+                self.rest_latency = spec.rest_latency
             if spec.request_limit_after is not None:
                 self._usage_offset = (
                     self.daily_api_limit - spec.request_limit_after - self.api_calls
@@ -283,14 +288,20 @@ class SandboxOrg:
     # --- writes ----------------------------------------------------------------------------
 
     def save(
-        self, ops: Sequence[WriteOp], *, all_or_none: bool = False, auto_assign: bool = True
+        self,
+        ops: Sequence[WriteOp],
+        *,
+        all_or_none: bool = False,
+        auto_assign: bool = True,
+        before_commit: Callable[[list[SaveResult]], None] | None = None,
     ) -> list[SaveResult]:
         """
         Apply writes in order, in one transaction, and return one SaveResult per op.
 
         *auto_assign* is false when the request carried `Sforce-Auto-Assign: FALSE`; otherwise
         the active lead assignment rule re-owns every Lead written. With *all_or_none*, one
-        failure rolls every write back.
+        failure rolls every write back. *before_commit* gets the results inside the
+        transaction (a Bulk ingest job records its progress with the writes).
         """
         with self.lock:
             stamp = self.tick()
@@ -317,6 +328,8 @@ class SandboxOrg:
                     return results
                 saved = [(o, r) for o, r in zip(ops, results, strict=True) if r.success and r.id]
                 self.calls.record_writes([(o.obj.name, o.kind, str(r.id)) for o, r in saved])
+                if before_commit is not None:
+                    before_commit(results)
                 self.conn.execute("COMMIT")
             except BaseException:
                 if self.conn.in_transaction:

@@ -5,10 +5,12 @@ and `ApiError`, which becomes Salesforce's error-list body.
 
 from __future__ import annotations
 
+import io
 import json
 from dataclasses import dataclass, field
 from email.message import Message
-from typing import Any
+from pathlib import Path
+from typing import Any, BinaryIO, Protocol
 from urllib.parse import parse_qs
 
 JSON_TYPE = "application/json;charset=UTF-8"
@@ -17,13 +19,24 @@ CSV_TYPE = "text/csv"
 
 @dataclass
 class Request:
-    """One parsed HTTP request."""
+    """
+    One parsed HTTP request. A Bulk ingest upload (up to 150 MB) arrives in *body_file*,
+    spooled to disk by the server, instead of *body*.
+    """
 
     method: str
     path: str
     query_string: str
     headers: Message
     body: bytes = b""
+    body_file: BinaryIO | None = None
+
+    @property
+    def body_size(self) -> int:
+        """The body's length in bytes."""
+        if self.body_file is None:
+            return len(self.body)
+        return self.body_file.seek(0, io.SEEK_END)
 
     @property
     def query(self) -> dict[str, list[str]]:
@@ -52,9 +65,26 @@ class Request:
             raise ApiError(400, "JSON_PARSER_ERROR", f"Unexpected character: {exc}") from None
 
 
+class _Writable(Protocol):
+    def write(self, data: bytes, /) -> Any: ...
+
+
+@dataclass(frozen=True)
+class FileSlice:
+    """*length* bytes of a file from *offset*: a response body part sent from disk."""
+
+    path: Path
+    offset: int
+    length: int
+
+
 @dataclass
 class Response:
-    """One HTTP response; Content-Length is derived from the body when it is sent."""
+    """
+    One HTTP response; Content-Length is derived from the body when it is sent. *files*
+    follow *body* and are read from disk while they are sent (Bulk results), never held
+    in memory whole.
+    """
 
     status: int
     body: bytes = b""
@@ -64,6 +94,25 @@ class Response:
     # Whether it was an API call against the daily limit; None: it was if it says so in
     # Sforce-Limit-Info (the REST API). SOAP answers carry no such header.
     counted: bool | None = None
+    files: tuple[FileSlice, ...] = ()
+
+    @property
+    def length(self) -> int:
+        """The body's length in bytes, the file parts included."""
+        return len(self.body) + sum(part.length for part in self.files)
+
+    def write_files(self, out: _Writable, chunk: int = 1 << 20) -> None:
+        """Copy the file parts to *out*, *chunk* bytes at a time."""
+        for part in self.files:
+            with part.path.open("rb") as fh:
+                fh.seek(part.offset)
+                left = part.length
+                while left > 0:
+                    data = fh.read(min(chunk, left))
+                    if not data:
+                        raise OSError(f"{part.path} ended {left} bytes early")
+                    out.write(data)
+                    left -= len(data)
 
 
 def json_response(status: int, payload: Any, *, records: int = 0) -> Response:

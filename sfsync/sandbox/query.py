@@ -19,7 +19,7 @@ from __future__ import annotations
 import operator
 import re
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
@@ -98,12 +98,7 @@ def execute(
         api_version: the version in `attributes.url`, e.g. `62.0`.
     """
     del instance_url
-    if now is None:
-        clock = datetime.now(UTC)
-    else:
-        clock = now.astimezone(UTC) if now.tzinfo else now.replace(tzinfo=UTC)
-    conn.create_function(_LIKE_FUNCTION, 2, _like, deterministic=True)
-    builder = _SqlBuilder(query, clock)
+    builder = _builder(conn, query, now)
     where = builder.where(include_deleted)
 
     if query.is_count:
@@ -118,6 +113,41 @@ def execute(
         rows = run_aggregate(conn, query, builder, where)
         return QueryResult(len(rows), rows)
 
+    rows = list(_records(conn, query, builder, where, api_version))
+    return QueryResult(len(rows), rows)
+
+
+def iter_records(
+    conn: sqlite3.Connection,
+    query: Query,
+    *,
+    include_deleted: bool = False,
+    now: datetime | None = None,
+    api_version: str = "62.0",
+) -> Iterator[dict[str, Any]]:
+    """
+    The records of a plain (not aggregate) *query* one at a time, as `execute` shapes them,
+    never all in memory (a Bulk query job writes them to disk as they come).
+    """
+    if query.is_count or query.counts:
+        raise ValueError("iter_records runs record queries, not aggregates")
+    builder = _builder(conn, query, now)
+    where = builder.where(include_deleted)
+    yield from _records(conn, query, builder, where, api_version)
+
+
+def _builder(conn: sqlite3.Connection, query: Query, now: datetime | None) -> _SqlBuilder:
+    if now is None:
+        clock = datetime.now(UTC)
+    else:
+        clock = now.astimezone(UTC) if now.tzinfo else now.replace(tzinfo=UTC)
+    conn.create_function(_LIKE_FUNCTION, 2, _like, deterministic=True)
+    return _SqlBuilder(query, clock)
+
+
+def _records(
+    conn: sqlite3.Connection, query: Query, builder: _SqlBuilder, where: str, api_version: str
+) -> Iterator[dict[str, Any]]:
     shaper = _Shaper(query, builder, api_version)
     order = builder.order_by()
     page = ""
@@ -126,8 +156,8 @@ def execute(
         builder.params += [-1 if query.limit is None else query.limit, query.offset or 0]
     select = ", ".join(shaper.columns)
     sql = f"SELECT {select} FROM {builder.from_clause()}{where} ORDER BY {order}{page}"  # noqa: S608
-    rows = [shaper.shape(r) for r in conn.execute(sql, builder.params)]
-    return QueryResult(len(rows), rows)
+    for row in conn.execute(sql, builder.params):
+        yield shaper.shape(row)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,10 @@ import re
 import socket
 import ssl
 import struct
+import tempfile
 import threading
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -33,7 +36,8 @@ from sfsync.errors import ConfigError
 from sfsync.sandbox import admin, auth, describe, identity, rest, schema
 from sfsync.sandbox.bulk import BulkJobs, IngestJob, QueryJob
 from sfsync.sandbox.connected_app import ensure_connected_app
-from sfsync.sandbox.faults import BulkLatency, FaultSpec, load_faults
+from sfsync.sandbox.faults import FaultSpec, load_faults
+from sfsync.sandbox.latency import BulkLatency, RestLatency
 from sfsync.sandbox.metadata import MetadataDeploys
 from sfsync.sandbox.metadata_soap import MetadataSoap
 from sfsync.sandbox.org import DB_FILE, SandboxOrg
@@ -54,6 +58,7 @@ ENV_FILE = "connection.env"
 STATE_FILE = "sfsync.sqlite3"
 """sfsync's state store for this org, named in connection.env."""
 IDLE_TIMEOUT_SECONDS = 30.0
+_READ_CHUNK = 1 << 20
 _VERSION_PATH = re.compile(r"^/services/data/v(\d+\.\d+)(/.*)?$")
 _HTML_503 = (
     "<html><head><title>Service Unavailable</title></head><body><h1>Service Unavailable</h1>"
@@ -93,11 +98,36 @@ class SandboxApp:
         self.bulk = BulkJobs(org)
         self.metadata = MetadataDeploys(org)
         self.metadata_soap = MetadataSoap(org, self.metadata)
+        self._closing = threading.Event()
+        # Sleeps out a request's modelled latency; a closing server cuts it short.
+        self.pause = self._closing.wait
 
     def handle(self, request: Request) -> Response | None:
-        """Route, authenticate, count and fault one request, in this org's schema."""
+        """
+        Route, authenticate, count and fault one request, in this org's schema; then hold
+        the answer back until the org's REST latency model says a real org would answer
+        (sandbox/latency.py: sleeping in this request's thread, the time already spent
+        counted).
+        """
+        started = time.monotonic()
         with schema.objects_in_use(self.org.objects):
-            return self._handle(request)
+            response = self._handle(request)
+        if response is not None and request.path.startswith("/services/"):
+            modelled = self.org.rest_latency.seconds(
+                request.method,
+                request.path,
+                records=response.records,
+                body_bytes=request.body_size + response.length,
+            )
+            delay = modelled - (time.monotonic() - started)
+            if delay > 0:
+                self.pause(delay)
+        return response
+
+    def close(self) -> None:
+        """Cut short requests sleeping out their latency; stop the Bulk jobs' workers."""
+        self._closing.set()
+        self.bulk.close()
 
     def _handle(self, request: Request) -> Response | None:
         path = request.path
@@ -327,30 +357,43 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
-    def _read_body(self) -> bytes:
+    def _body_chunks(self) -> Iterator[bytes]:
         if (self.headers.get("Transfer-Encoding") or "").lower() == "chunked":
-            chunks = []
             while True:
                 size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
                 if size == 0:
                     self.rfile.readline()
-                    break
-                chunks.append(self.rfile.read(size))
+                    return
+                yield self.rfile.read(size)
                 self.rfile.readline()
-            return b"".join(chunks)
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length else b""
+        left = int(self.headers.get("Content-Length") or 0)
+        while left > 0:
+            chunk = self.rfile.read(min(left, _READ_CHUNK))
+            if not chunk:
+                return
+            left -= len(chunk)
+            yield chunk
 
     def _serve(self) -> None:
+        body_file = None
         try:
             path, _, query = self.path.partition("?")
-            request = Request(self.command, path, query, self.headers, self._read_body())
+            request = Request(self.command, path, query, self.headers)
+            if self.command == "PUT" and path.rstrip("/").endswith("/batches"):
+                # A Bulk ingest upload (up to 150 MB) goes to disk, not memory.
+                body_file = request.body_file = tempfile.TemporaryFile()  # noqa: SIM115
+                for chunk in self._body_chunks():
+                    body_file.write(chunk)
+            else:
+                request.body = b"".join(self._body_chunks())
             response = self.server.app.handle(request)
             if response is None:
                 self._reset()
                 return
             self._send(response)
         finally:
+            if body_file is not None:
+                body_file.close()
             self.busy = False
             if self.server.stopping:
                 self.close_connection = True
@@ -373,12 +416,14 @@ class _Handler(BaseHTTPRequestHandler):
         if response.content_type is not None:
             lines.append(f"Content-Type: {response.content_type}")
         lines += [f"{name}: {value}" for name, value in response.headers.items()]
-        lines.append(f"Content-Length: {len(response.body)}")
+        lines.append(f"Content-Length: {response.length}")
         if self.server.stopping:
             lines.append("Connection: close")
         head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
         # One write for headers and body: two small writes meet Nagle + delayed ACK (40 ms).
         self.wfile.write(head + (response.body if self.command != "HEAD" else b""))
+        if self.command != "HEAD":
+            response.write_files(self.wfile)
         self.wfile.flush()
 
     do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = do_HEAD = _serve
@@ -522,6 +567,7 @@ class RunningSandbox:
         if self._stopped:
             return
         self._stopped = True
+        self._server.app.close()
         self._server.stop()
         self._thread.join()
         self.org.close()
@@ -548,6 +594,7 @@ def start_sandbox(
     daily_api_limit: int | None = None,
     output_fields: bool | None = None,
     bulk_latency: BulkLatency | None = None,
+    rest_latency: RestLatency | None = None,
 ) -> RunningSandbox:
     """
     Start a sandbox org on https://host:port (port 0: any free port) in a background thread.
@@ -555,8 +602,9 @@ def start_sandbox(
     The data directory keeps the CA (ca.pem), server certificate, SQLite database
     (org.sqlite3) and connection.env across restarts. *output_fields* False starts a new org
     whose Lead lacks the sfsync output fields (deploy them with `sfsync fields --deploy`);
-    None keeps whatever the data directory's org has. *bulk_latency* makes Bulk jobs take
-    realistic time (`BulkLatency.realistic()`); a fault spec's `bulk_latency` wins over it.
+    None keeps whatever the data directory's org has. *bulk_latency* makes Bulk jobs and
+    *rest_latency* REST round trips take realistic time (`BulkLatency.realistic()`,
+    `RestLatency.realistic()`); a fault spec's own settings win over them.
 
     Raises:
         ConfigError: a non-loopback host, an invalid fault spec, or *output_fields*
@@ -573,6 +621,8 @@ def start_sandbox(
         org.daily_api_limit = daily_api_limit
     if bulk_latency is not None and (spec is None or spec.bulk_latency is None):
         org.bulk_latency = bulk_latency
+    if rest_latency is not None and (spec is None or spec.rest_latency is None):
+        org.rest_latency = rest_latency
     url_host = f"[{host}]" if ":" in host else host
 
     def make_app(port: int) -> SandboxApp:

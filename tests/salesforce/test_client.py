@@ -112,7 +112,7 @@ def _register_bulk_query(sf_api: SfApi, job: str = "7505g00000QuErY1AA") -> None
         results,
         fixture="bulk2_query_results_page1.csv",
         headers={"Sforce-Locator": "MTAwMDA", "Sforce-NumberOfRecords": "2"},
-        match=(matchers.query_param_matcher({"maxRecords": "50000"}),),
+        match=(matchers.query_param_matcher({"maxRecords": "250000"}),),
     )
     sf_api.add(
         "GET",
@@ -122,7 +122,7 @@ def _register_bulk_query(sf_api: SfApi, job: str = "7505g00000QuErY1AA") -> None
         '"2024-05-01T09:30:00.000Z"\n',
         content_type="text/csv",
         headers={"Sforce-Locator": "null", "Sforce-NumberOfRecords": "1"},
-        match=(matchers.query_param_matcher({"maxRecords": "50000", "locator": "MTAwMDA"}),),
+        match=(matchers.query_param_matcher({"maxRecords": "250000", "locator": "MTAwMDA"}),),
     )
     sf_api.describe()
     sf_api.add("GET", "sobjects/Group/describe", fixture="error_404_not_found.json", status=404)

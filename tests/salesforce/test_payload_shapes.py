@@ -120,7 +120,7 @@ def test_query_job_request_and_result_headers_as_recorded(
         status=first["status"],
         content_type=first["Content-Type"],
         headers={k: v for k, v in first.items() if k.startswith("Sforce-")},
-        match=(matchers.query_param_matcher({"maxRecords": "50000"}),),
+        match=(matchers.query_param_matcher({"maxRecords": "250000"}),),
     )
     sf_api.add(
         "GET",
@@ -132,7 +132,7 @@ def test_query_job_request_and_result_headers_as_recorded(
         headers={k: v for k, v in last.items() if k.startswith("Sforce-")},
         match=(
             matchers.query_param_matcher(
-                {"maxRecords": "50000", "locator": first["Sforce-Locator"]}
+                {"maxRecords": "250000", "locator": first["Sforce-Locator"]}
             ),
         ),
     )

@@ -11,13 +11,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from sfsync.sandbox.faults import (
-    BulkLatency,
-    FaultSpec,
-    FaultSpecError,
-    JobLatency,
-    parse_faults,
-)
+from sfsync.sandbox.faults import FaultSpec, FaultSpecError, parse_faults
+from sfsync.sandbox.latency import BulkLatency, JobLatency
 from sfsync.sandbox.server import RunningSandbox, start_sandbox
 from tests.sandbox.conftest import PinnedSession, auth_headers, lead_ids, payload
 
@@ -155,6 +150,6 @@ def test_serve_has_a_bulk_latency_flag() -> None:
 
     result = CliRunner().invoke(sandbox, ["serve", "--help"])
     assert result.exit_code == 0
-    assert "--bulk-latency [off|realistic]" in result.output
+    assert "--api-latency, --bulk-latency [off|realistic]" in result.output
     bad = CliRunner().invoke(sandbox, ["serve", "--data-dir", "x", "--bulk-latency", "slow"])
     assert bad.exit_code == 2
