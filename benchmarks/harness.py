@@ -7,7 +7,8 @@ from the outside:
   contestant's own claim; also broken down by kind (query page, Collections PATCH, ...);
 - wall time of the subprocess;
 - peak RSS: `ru_maxrss` of the contestant, reported by a small wrapper process that forks
-  and execs it (see `_WRAPPER` for why not straight from the harness);
+  and execs it (see `measure._WRAPPER` for why not straight from the harness), and the
+  org's own (this process's) peak RSS during the run;
 - leads written: leads whose SystemModstamp moved during the run, counted in the org.
 """
 
@@ -19,9 +20,7 @@ import os
 import random
 import re
 import shutil
-import signal
 import sqlite3
-import subprocess
 import sys
 import time
 from collections import Counter
@@ -31,6 +30,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from benchmarks.measure import peak_rss_mb, reset_peak_rss, run_measured
 from sfsync.errors import RecordError
 from sfsync.sandbox import schema
 from sfsync.sandbox.latency import BulkLatency, RestLatency
@@ -72,17 +72,6 @@ class Measurement:
     def to_json(self) -> dict[str, Any]:
         """A plain dict for --json."""
         return asdict(self)
-
-
-@dataclass(frozen=True)
-class ProcessStats:
-    """What the harness saw of one subprocess."""
-
-    exit_code: int
-    seconds: float
-    peak_rss_mb: float
-    stdout: str
-    stderr: str
 
 
 def seed_template(
@@ -131,27 +120,6 @@ def seed_measured(
     report: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
     report.update(wall_seconds=round(stats.seconds, 1), peak_rss_mb=round(stats.peak_rss_mb, 1))
     return report
-
-
-def reset_peak_rss() -> bool:
-    """Restart this process's peak-RSS mark (Linux: clear_refs 5); False where unsupported."""
-    try:
-        Path("/proc/self/clear_refs").write_text("5", encoding="ascii")
-    except OSError:
-        return False
-    return True
-
-
-def peak_rss_mb() -> float | None:
-    """This process's peak RSS since the last reset (VmHWM), in MB."""
-    try:
-        status = Path("/proc/self/status").read_text(encoding="ascii")
-    except OSError:
-        return None
-    for line in status.splitlines():
-        if line.startswith("VmHWM:"):
-            return round(int(line.split()[1]) / 1024, 1)
-    return None
 
 
 def touch_leads(org: SandboxOrg, *, share: float, seed: int) -> int:
@@ -259,65 +227,6 @@ def leads_written_since(org: SandboxOrg, stamp: str) -> int:
             'SELECT count(*) FROM "Lead" WHERE SystemModstamp > ?', (stamp,)
         ).fetchone()
     return int(row[0])
-
-
-# Runs the contestant and reports its own rusage. Linux seeds a child's ru_maxrss with the
-# RSS of the process that exec'd it, so a contestant started straight from the harness (which
-# hosts the sandbox and grows to hundreds of MB) would report at least the harness's size.
-# This wrapper is a fresh, ~10 MB interpreter (`-S`, stdlib only) that forks and execs the
-# contestant, so the figure is the contestant's own high-water mark.
-_WRAPPER = """
-import json, os, sys, time
-out, cmd = sys.argv[1], sys.argv[2:]
-started = time.perf_counter()
-pid = os.fork()
-if pid == 0:
-    try:
-        os.execv(cmd[0], cmd)
-    finally:
-        os._exit(127)
-_, status, usage = os.wait4(pid, 0)
-seconds = time.perf_counter() - started
-with open(out, "w") as fh:
-    json.dump({"exit_code": os.waitstatus_to_exitcode(status), "seconds": seconds,
-               "maxrss_kib": usage.ru_maxrss}, fh)
-"""
-
-
-def run_measured(
-    cmd: Sequence[str], *, env: dict[str, str], log_dir: Path, name: str, timeout: float
-) -> ProcessStats:
-    """
-    Run *cmd* to completion through the wrapper above and return its exit code, wall time
-    and peak RSS (`ru_maxrss`, KiB on Linux). On timeout the whole process group is killed.
-    """
-    log_dir.mkdir(parents=True, exist_ok=True)
-    out_path, err_path = log_dir / f"{name}.stdout", log_dir / f"{name}.stderr"
-    stats_path = log_dir / f"{name}.rusage.json"
-    stats_path.unlink(missing_ok=True)
-    with out_path.open("wb") as out, err_path.open("wb") as err:
-        proc = subprocess.Popen(
-            [sys.executable, "-S", "-c", _WRAPPER, str(stats_path), *cmd],
-            stdout=out,
-            stderr=err,
-            env=env,
-            cwd=ROOT,
-            start_new_session=True,
-        )
-        try:
-            proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-    stats = json.loads(stats_path.read_text(encoding="utf-8")) if stats_path.exists() else {}
-    return ProcessStats(
-        # No stats file: the wrapper was killed (timeout) before the contestant ended.
-        exit_code=int(stats["exit_code"]) if "exit_code" in stats else -signal.SIGKILL,
-        seconds=float(stats.get("seconds", timeout)),
-        peak_rss_mb=int(stats.get("maxrss_kib", 0)) / 1024,
-        stdout=out_path.read_text(encoding="utf-8", errors="replace"),
-        stderr=err_path.read_text(encoding="utf-8", errors="replace"),
-    )
 
 
 def contestant_command(
