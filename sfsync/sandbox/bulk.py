@@ -123,11 +123,13 @@ class BulkJobs:
             self._workers[job.id] = _Worker(thread, stop, done)
         thread.start()
 
-    def _stop(self, job: Job) -> None:
+    def _stop(self, job: Job, *, wait: bool = False) -> None:
         with self._lock:
             worker = self._workers.get(job.id)
         if worker is not None:
             worker.stop.set()
+            if wait:
+                worker.done.wait(STOP_SECONDS)
 
     def close(self) -> None:
         """Stop every job's thread (unfinished jobs carry on after a restart)."""
@@ -344,7 +346,7 @@ class BulkJobs:
         job = self._job(job_id, kind)
         if job.state in ("Open", "UploadComplete", "InProgress"):
             raise ApiError(400, "INVALIDJOBSTATE", f"Job with state {job.state} cannot be deleted")
-        self._stop(job)
+        self._stop(job, wait=True)  # an aborted job's thread may still be winding down
         self.store.remove(job)
         if isinstance(job, IngestJob):
             bulkingest.forget_progress(self.org, job.id)
