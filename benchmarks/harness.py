@@ -63,6 +63,7 @@ class Measurement:
     written: int
     exit_code: int
     calls_by_kind: dict[str, int] = field(default_factory=dict)
+    cpu_seconds: float | None = None  # the contestant's own user + system CPU time
     sandbox_peak_rss_mb: float | None = None  # the org's process (the harness) during the run
     extrapolated: bool = False
     measured: dict[str, Any] = field(default_factory=dict)
@@ -315,6 +316,7 @@ def measure_run(
         written=leads_written_since(org, before),
         exit_code=stats.exit_code,
         calls_by_kind=call_breakdown(org),
+        cpu_seconds=round(stats.cpu_seconds, 1),
         sandbox_peak_rss_mb=peak_rss_mb() if measured_org else None,
         claimed=claimed,
     )

@@ -25,6 +25,7 @@ class ProcessStats:
     exit_code: int
     seconds: float
     peak_rss_mb: float
+    cpu_seconds: float
     stdout: str
     stderr: str
 
@@ -48,7 +49,8 @@ _, status, usage = os.wait4(pid, 0)
 seconds = time.perf_counter() - started
 with open(out, "w") as fh:
     json.dump({"exit_code": os.waitstatus_to_exitcode(status), "seconds": seconds,
-               "maxrss_kib": usage.ru_maxrss}, fh)
+               "maxrss_kib": usage.ru_maxrss,
+               "cpu_seconds": usage.ru_utime + usage.ru_stime}, fh)
 """
 
 
@@ -83,6 +85,7 @@ def run_measured(
         exit_code=int(stats["exit_code"]) if "exit_code" in stats else -signal.SIGKILL,
         seconds=float(stats.get("seconds", timeout)),
         peak_rss_mb=int(stats.get("maxrss_kib", 0)) / 1024,
+        cpu_seconds=float(stats.get("cpu_seconds", 0.0)),
         stdout=out_path.read_text(encoding="utf-8", errors="replace"),
         stderr=err_path.read_text(encoding="utf-8", errors="replace"),
     )

@@ -145,9 +145,9 @@ def size_table(size: dict[str, Any]) -> list[str]:
         + seeding
         + origin,
         "",
-        "| scenario | contestant | API calls | time (s) | peak RSS (MB) | org RSS (MB)"
-        " | leads written | note |",
-        "|---|---|---:|---:|---:|---:|---:|---|",
+        "| scenario | contestant | API calls | time (s) | CPU (s) | peak RSS (MB)"
+        " | org RSS (MB) | leads written | note |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     order = {name: i for i, name in enumerate(("sfsync", "per-record", "collections"))}
     rows = sorted(
@@ -171,10 +171,12 @@ def size_table(size: dict[str, Any]) -> list[str]:
         if r["exit_code"] != 0:
             notes.append(f"**failed** (exit {r['exit_code']})")
         star = "*" if r["extrapolated"] else ""
-        org_rss = r.get("sandbox_peak_rss_mb")
+        org_rss, cpu = r.get("sandbox_peak_rss_mb"), r.get("cpu_seconds")
         lines.append(
             f"| {SCENARIO_LABELS.get(r['scenario'], r['scenario'])} | {r['contestant']}"
-            f" | {r['calls']:,}{star} | {r['seconds']:.1f}{star} | {r['peak_rss_mb']:.0f}"
+            f" | {r['calls']:,}{star} | {r['seconds']:.1f}{star}"
+            f" | {'—' if cpu is None else f'{cpu:.1f}'}"
+            f" | {r['peak_rss_mb']:.0f}"
             f" | {'—' if org_rss is None else f'{org_rss:.0f}'}"
             f" | {r['written']:,}{star} | {'; '.join(notes)} |"
         )
