@@ -123,3 +123,53 @@ def test_the_quiet_bench_counts_writes_night_by_night(tmp_path: Path) -> None:
     for row in rows:
         policy, every = int(row[2].replace(",", "")), int(row[4].replace(",", ""))
         assert policy <= every
+
+
+def test_org_side_and_seeding_are_measured(payload: dict[str, Any]) -> None:
+    """Seeding's own time and memory, the org's peak RSS and each contestant's CPU time."""
+    seeded = payload["sizes"][0]["seeded"]
+    assert seeded["wall_seconds"] > 0
+    assert seeded["peak_rss_mb"] > 10
+    for r in payload["sizes"][0]["results"]:
+        assert r["sandbox_peak_rss_mb"] > 10
+        assert 0 < r["cpu_seconds"] <= r["measured"].get("seconds", r["seconds"]) * 2
+    assert "| org RSS (MB) |" in payload["_results_md"]
+    assert "REST round trips: realistic: 0.2 s a request" in payload["_results_md"]
+
+
+def test_an_earlier_run_is_merged_into_the_report(payload: dict[str, Any], tmp_path: Path) -> None:
+    """--merge-json adds an earlier run's size to the tables, marked as a separate run."""
+    earlier = tmp_path / "earlier.json"
+    earlier.write_text(json.dumps({k: v for k, v in payload.items() if not k.startswith("_")}))
+    results = tmp_path / "RESULTS.md"
+    args = ["--leads", "50", "--only", "collections", "--api-latency", "off"]
+    proc = subprocess.run(
+        [sys.executable, str(RUN), *args, "--merge-json", str(earlier), "--results", str(results)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=ROOT,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    text = results.read_text(encoding="utf-8")
+    assert text.index("### 50 leads") < text.index("### 200 leads")
+    assert "Measured in a separate run" in text
+
+
+def test_bulk_answers_times_each_kind_of_bulk_request(tmp_path: Path) -> None:
+    """benchmarks/bulk_answers.py seeds an org and times job creation, status and close."""
+    script = ROOT / "benchmarks" / "bulk_answers.py"
+    proc = subprocess.run(
+        [sys.executable, str(script), "--leads", "300", "--org-dir", str(tmp_path / "org")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=ROOT,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    rows = {line.split(" | ")[0].lstrip("| "): line for line in proc.stdout.splitlines()}
+    assert rows["create query job"].split(" | ")[1] == "5"
+    for label in ("status (query, running)", "close ingest job", "status (ingest, running)"):
+        assert label in rows
