@@ -89,7 +89,8 @@ def machine_info() -> dict[str, Any]:
         "python": platform.python_version(),
         "platform": platform.platform(),
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "commit": commit or "unknown",
+        # A copy without .git (a `git archive` to run from) names its commit in BENCH_COMMIT.
+        "commit": commit or os.environ.get("BENCH_COMMIT", "unknown"),
     }
 
 

@@ -35,7 +35,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description="Benchmark sfsync against per-record and Collections baselines."
     )
-    parser.add_argument("--leads", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument(
+        "--leads",
+        type=int,
+        nargs="*",
+        default=[10_000, 100_000],
+        help="org sizes to run (10000 100000); none with --merge-json only re-renders",
+    )
     parser.add_argument("--activities", type=float, default=6.0, help="activities per lead")
     parser.add_argument(
         "--only", nargs="+", choices=harness.CONTESTANTS, default=list(harness.CONTESTANTS)
@@ -132,6 +138,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     targets = report.check_targets(sizes)
     machine = report.machine_info()
     config = {**{k: str(v) for k, v in vars(args).items()}, "argv": shlex.join(raw_argv)}
+    if not args.leads and args.merge_json:  # nothing run here: the first merged run's header
+        first = json.loads(args.merge_json[0].read_text(encoding="utf-8"))
+        machine, config = first["machine"], first["config"]
+        for size in sizes:
+            if size["merged_from"]["file"] == str(args.merge_json[0]):
+                del size["merged_from"]
     for size in sizes:
         print("\n".join(report.size_table(size)), end="\n\n")
     print("Targets:")
