@@ -23,22 +23,21 @@ def _payload(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     out_dir = tmp_path_factory.mktemp("bench")
     out = out_dir / "out.json"
     results = out_dir / "RESULTS.md"
+    proc = _python(
+        RUN,
+        *("--leads", "200", "--only", "collections", "per-record"),
+        *("--per-record-sample", str(SAMPLE), "--json", str(out), "--results", str(results)),
+    )
+    data: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+    data["_stdout"] = proc.stdout
+    data["_results_md"] = results.read_text(encoding="utf-8")
+    return data
+
+
+def _python(script: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run a benchmark script to its end; it must succeed."""
     proc = subprocess.run(
-        [
-            sys.executable,
-            str(RUN),
-            "--leads",
-            "200",
-            "--only",
-            "collections",
-            "per-record",
-            "--per-record-sample",
-            str(SAMPLE),
-            "--json",
-            str(out),
-            "--results",
-            str(results),
-        ],
+        [sys.executable, str(script), *args],
         capture_output=True,
         text=True,
         timeout=120,
@@ -46,10 +45,7 @@ def _payload(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         cwd=ROOT,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
-    data: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
-    data["_stdout"] = proc.stdout
-    data["_results_md"] = results.read_text(encoding="utf-8")
-    return data
+    return proc
 
 
 def _run(payload: dict[str, Any], contestant: str, scenario: str) -> dict[str, Any]:
@@ -143,15 +139,7 @@ def test_an_earlier_run_is_merged_into_the_report(payload: dict[str, Any], tmp_p
     earlier.write_text(json.dumps({k: v for k, v in payload.items() if not k.startswith("_")}))
     results = tmp_path / "RESULTS.md"
     args = ["--leads", "50", "--only", "collections", "--api-latency", "off"]
-    proc = subprocess.run(
-        [sys.executable, str(RUN), *args, "--merge-json", str(earlier), "--results", str(results)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        cwd=ROOT,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    _python(RUN, *args, "--merge-json", str(earlier), "--results", str(results))
     text = results.read_text(encoding="utf-8")
     assert text.index("### 50 leads") < text.index("### 200 leads")
     assert "Measured in a separate run" in text
@@ -160,15 +148,7 @@ def test_an_earlier_run_is_merged_into_the_report(payload: dict[str, Any], tmp_p
 def test_bulk_answers_times_each_kind_of_bulk_request(tmp_path: Path) -> None:
     """benchmarks/bulk_answers.py seeds an org and times job creation, status and close."""
     script = ROOT / "benchmarks" / "bulk_answers.py"
-    proc = subprocess.run(
-        [sys.executable, str(script), "--leads", "300", "--org-dir", str(tmp_path / "org")],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        cwd=ROOT,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    proc = _python(script, "--leads", "300", "--org-dir", str(tmp_path / "org"))
     rows = {line.split(" | ")[0].lstrip("| "): line for line in proc.stdout.splitlines()}
     assert rows["create query job"].split(" | ")[1] == "5"
     for label in ("status (query, running)", "close ingest job", "status (ingest, running)"):

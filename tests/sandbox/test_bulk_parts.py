@@ -42,18 +42,17 @@ def test_row_file_serves_any_slice_of_rows(tmp_path: Path) -> None:
     assert rows.count() == 0
 
 
+_JOB: dict[str, str] = {
+    "object": "Lead",
+    "api_version": "62.0",
+    "created": "2026-12-01T00:00:00.000+0000",
+    "column_delimiter": "COMMA",
+    "line_ending": "LF",
+}
+
+
 def _query_job(job_id: str, **extra: object) -> QueryJob:
-    return QueryJob(
-        id=job_id,
-        operation="query",
-        object="Lead",
-        api_version="62.0",
-        created="2026-12-01T00:00:00.000+0000",
-        column_delimiter="COMMA",
-        line_ending="LF",
-        query="SELECT Id FROM Lead",
-        **extra,
-    )
+    return QueryJob(id=job_id, operation="query", query="SELECT Id FROM Lead", **_JOB, **extra)
 
 
 def test_job_records_survive_a_restart_and_expire(tmp_path: Path) -> None:
@@ -62,17 +61,7 @@ def test_job_records_survive_a_restart_and_expire(tmp_path: Path) -> None:
     fresh = _query_job("750A", state="JobComplete", rows=3, finished=time.time())
     old = _query_job("750B", state="JobComplete", finished=time.time() - 8 * 86_400)
     running = _query_job("750C", state="InProgress", started=time.time() - 8 * 86_400)
-    ingest = IngestJob(
-        id="750D",
-        operation="update",
-        object="Lead",
-        api_version="62.0",
-        created="2026-12-01T00:00:00.000+0000",
-        column_delimiter="COMMA",
-        line_ending="LF",
-        raw_header="Id,Company",
-        records=2,
-    )
+    ingest = IngestJob(id="750D", operation="update", raw_header="Id,Company", records=2, **_JOB)
     for job in (fresh, old, running, ingest):
         store.add(job)
     (tmp_path / "750E").mkdir()
