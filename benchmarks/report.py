@@ -1,7 +1,8 @@
 """
-Turning measurements into tables: one per org size (calls, time, peak RSS, leads written,
-per contestant and scenario), sfsync's ratios against each baseline, the issue's targets
-checked, the machine the numbers come from, and RESULTS.md.
+Turning measurements into tables: one per org size (calls, time, CPU, peak RSS of the
+contestant and of the org, leads written, per contestant and scenario), sfsync's ratios
+against each baseline, the machine the numbers come from, and RESULTS.md with the targets
+that benchmarks/targets.py checked.
 """
 
 from __future__ import annotations
@@ -10,41 +11,21 @@ import os
 import platform
 import subprocess
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from benchmarks.targets import (
+    SCENARIO_LABELS,
+    Target,
+    engine_share,
+    find_result,
+    succeeded,
+    target_lines,
+)
+
 ROOT = Path(__file__).resolve().parent.parent
-SCENARIO_LABELS = {
-    "full": "first full sync",
-    "echo": "next incremental pass (reads back its own writes)",
-    "nightly": "nightly pass (1% new activity)",
-}
 _SCENARIO_ORDER = {name: i for i, name in enumerate(SCENARIO_LABELS)}
-TARGET_LEADS = 100_000
-FULL_CALLS_MAX = 60
-NIGHTLY_CALLS_MAX = 20
-PER_RECORD_FACTOR_MIN = 1_000
-RSS_MAX_MB = 400.0
-LARGE_LEADS = 1_000_000
-LARGE_FULL_CALLS_MAX = 150
-LARGE_RSS_MAX_MB = 600.0
-ENGINE_SHARE_MAX = 0.5  # the engine's share of the full sync's wall time
-NIGHTLY_WRITE_SHARE_MAX = 0.03  # DESIGN §6: a nightly touches at most 3% of (open) leads
-
-
-@dataclass(frozen=True)
-class Target:
-    """One target of the issue and whether the measurements meet it."""
-
-    name: str
-    passed: bool | None  # None: not measured (size or contestant missing)
-    detail: str
-
-    def to_json(self) -> dict[str, Any]:
-        """A plain dict for --json."""
-        return {"name": self.name, "passed": self.passed, "detail": self.detail}
 
 
 def machine_info() -> dict[str, Any]:
@@ -92,18 +73,6 @@ def machine_info() -> dict[str, Any]:
         # A copy without .git (a `git archive` to run from) names its commit in BENCH_COMMIT.
         "commit": commit or os.environ.get("BENCH_COMMIT", "unknown"),
     }
-
-
-def _find(
-    results: Sequence[dict[str, Any]], contestant: str, scenario: str
-) -> dict[str, Any] | None:
-    return next(
-        (r for r in results if r["contestant"] == contestant and r["scenario"] == scenario), None
-    )
-
-
-def _ok(r: dict[str, Any] | None) -> bool:
-    return r is not None and r["exit_code"] == 0
 
 
 def _ratio(numerator: float, denominator: float) -> str:
@@ -207,13 +176,13 @@ def size_table(size: dict[str, Any]) -> list[str]:
 def _ratio_lines(results: Sequence[dict[str, Any]]) -> list[str]:
     lines = []
     for scenario in ("full", "nightly"):
-        ours = _find(results, "sfsync", scenario)
-        if not _ok(ours):
+        ours = find_result(results, "sfsync", scenario)
+        if not succeeded(ours):
             continue
         assert ours is not None
         for baseline in ("per-record", "collections"):
-            theirs = _find(results, baseline, scenario)
-            if not _ok(theirs):
+            theirs = find_result(results, baseline, scenario)
+            if not succeeded(theirs):
                 continue
             assert theirs is not None
             lines.append(
@@ -225,17 +194,8 @@ def _ratio_lines(results: Sequence[dict[str, Any]]) -> list[str]:
     return lines
 
 
-def _engine_share(size: dict[str, Any]) -> tuple[dict[str, Any], float, float] | None:
-    """(engine measurement, sfsync's full sync seconds, engine share of them)."""
-    engine = size.get("engine")
-    full = _find(size["results"], "sfsync", "full")
-    if not engine or not _ok(full) or not full or full["seconds"] <= 0:
-        return None
-    return engine, full["seconds"], engine["qualify_seconds"] / full["seconds"]
-
-
 def _engine_line(size: dict[str, Any]) -> str | None:
-    found = _engine_share(size)
+    found = engine_share(size)
     if found is None:
         return None
     engine, seconds, share = found
@@ -250,126 +210,12 @@ def _engine_line(size: dict[str, Any]) -> str | None:
 def _breakdown_lines(results: Sequence[dict[str, Any]]) -> list[str]:
     lines = []
     for scenario, label in SCENARIO_LABELS.items():
-        ours = _find(results, "sfsync", scenario)
+        ours = find_result(results, "sfsync", scenario)
         if ours is None or not ours["calls_by_kind"]:
             continue
         parts = ", ".join(f"{kind} x{n:,}" for kind, n in ours["calls_by_kind"].items())
         lines.append(f"- {label}: {parts}")
     return lines
-
-
-def check_targets(sizes: Sequence[dict[str, Any]]) -> list[Target]:
-    """The issue's targets, checked at 100,000 leads (and RSS growth across sizes)."""
-    by_leads = {s["leads"]: s["results"] for s in sizes}
-    at = by_leads.get(TARGET_LEADS)
-    missing = f"not measured: no run at {TARGET_LEADS:,} leads"
-    targets: list[Target] = []
-
-    def sfsync_run(scenario: str) -> dict[str, Any] | None:
-        return _find(at, "sfsync", scenario) if at is not None else None
-
-    for scenario, limit in (("full", FULL_CALLS_MAX), ("nightly", NIGHTLY_CALLS_MAX)):
-        name = f"{SCENARIO_LABELS[scenario]} ≤ {limit} API calls at {TARGET_LEADS:,} leads"
-        run = sfsync_run(scenario)
-        if at is None or run is None:
-            targets.append(Target(name, None, missing if at is None else "sfsync not run"))
-        elif run["exit_code"] != 0:
-            targets.append(Target(name, False, "sfsync failed"))
-        else:
-            targets.append(Target(name, run["calls"] <= limit, f"{run['calls']:,} calls"))
-    for scenario in ("full", "nightly"):
-        name = (
-            f"{SCENARIO_LABELS[scenario]}: ≥ {PER_RECORD_FACTOR_MIN:,}x fewer calls than"
-            f" the per-record script at {TARGET_LEADS:,} leads"
-        )
-        ours = sfsync_run(scenario)
-        theirs = _find(at, "per-record", scenario) if at is not None else None
-        if not (_ok(ours) and _ok(theirs)):
-            targets.append(Target(name, None, missing if at is None else "a contestant is missing"))
-            continue
-        assert ours is not None
-        assert theirs is not None
-        factor = theirs["calls"] / max(ours["calls"], 1)
-        targets.append(
-            Target(
-                name,
-                factor >= PER_RECORD_FACTOR_MIN,
-                f"{theirs['calls']:,} vs {ours['calls']:,} calls: {factor:,.0f}x",
-            )
-        )
-    name = (
-        f"the engine is not the bottleneck: qualifying every lead takes ≤"
-        f" {ENGINE_SHARE_MAX:.0%} of the first full sync's wall time at {TARGET_LEADS:,} leads"
-    )
-    found = next((_engine_share(s) for s in sizes if s["leads"] == TARGET_LEADS), None)
-    if found is None:
-        targets.append(Target(name, None, missing if at is None else "not measured"))
-    else:
-        engine, seconds, share = found
-        targets.append(
-            Target(
-                name,
-                share <= ENGINE_SHARE_MAX,
-                f"{engine['qualify_seconds']:.1f}s of {seconds:.1f}s ({share:.0%})",
-            )
-        )
-    targets += _quiet_targets(next((s for s in sizes if s["leads"] == TARGET_LEADS), None))
-    peaks = {
-        leads: max(
-            (r["peak_rss_mb"] for r in results if r["contestant"] == "sfsync" and _ok(r)),
-            default=None,
-        )
-        for leads, results in by_leads.items()
-    }
-    name = f"sfsync peak RSS ≤ {RSS_MAX_MB:.0f} MB at {TARGET_LEADS:,} leads"
-    peak = peaks.get(TARGET_LEADS)
-    if peak is None:
-        targets.append(Target(name, None, missing if at is None else "sfsync not run"))
-    else:
-        targets.append(Target(name, peak <= RSS_MAX_MB, f"{peak:.0f} MB"))
-    targets += _large_targets(by_leads.get(LARGE_LEADS))
-    measured = sorted((leads, p) for leads, p in peaks.items() if p is not None)
-    name = "sfsync peak RSS grows sub-linearly with leads"
-    if len(measured) < 2:
-        targets.append(Target(name, None, "needs two sizes"))
-    else:
-        (small, small_rss), (large, large_rss) = measured[0], measured[-1]
-        growth, scale = large_rss / small_rss, large / small
-        targets.append(
-            Target(
-                name,
-                growth < scale,
-                f"{small:,} → {large:,} leads (x{scale:g}):"
-                f" {small_rss:.0f} → {large_rss:.0f} MB (x{growth:.2f})",
-            )
-        )
-    return targets
-
-
-def _large_targets(results: Sequence[dict[str, Any]] | None) -> list[Target]:
-    """DESIGN §6: a 1,000,000-lead full sync completes in ≤ 150 calls and ≤ 600 MB."""
-    calls_name = (
-        f"{SCENARIO_LABELS['full']} completes at {LARGE_LEADS:,} leads in"
-        f" ≤ {LARGE_FULL_CALLS_MAX} API calls"
-    )
-    rss_name = f"sfsync peak RSS ≤ {LARGE_RSS_MAX_MB:.0f} MB at {LARGE_LEADS:,} leads"
-    full = _find(results, "sfsync", "full") if results is not None else None
-    if full is None:
-        detail = f"not measured: no sfsync run at {LARGE_LEADS:,} leads"
-        return [Target(calls_name, None, detail), Target(rss_name, None, detail)]
-    if not _ok(full):
-        return [Target(calls_name, False, "sfsync failed"), Target(rss_name, False, "failed")]
-    peak = max(r["peak_rss_mb"] for r in results or [] if r["contestant"] == "sfsync")
-    return [
-        Target(calls_name, full["calls"] <= LARGE_FULL_CALLS_MAX, f"{full['calls']:,} calls"),
-        Target(rss_name, peak <= LARGE_RSS_MAX_MB, f"{peak:.0f} MB"),
-    ]
-
-
-def target_lines(targets: Sequence[Target]) -> list[str]:
-    """Markdown lines: one checkbox per target."""
-    marks = {True: "PASS", False: "**FAIL**", None: "not measured"}
-    return [f"- [{marks[t.passed]}] {t.name}: {t.detail}" for t in targets]
 
 
 def latency_text(sizes: Sequence[dict[str, Any]]) -> str:
@@ -435,34 +281,3 @@ def render(machine: dict[str, Any], config: dict[str, Any], sizes: Sequence[dict
     for size in sizes:
         lines += [*size_table(size), ""]
     return "\n".join(lines).rstrip() + "\n"
-
-
-def _quiet_targets(size: dict[str, Any] | None) -> list[Target]:
-    """The write policy's targets: a nightly writes ≤ 3% of open leads, and no lead's score
-    in the org is min_score_change points or more from its exact score."""
-    quiet = size.get("quiet") if size else None
-    share = (
-        f"nightly pass (1% new activity) writes ≤ {NIGHTLY_WRITE_SHARE_MAX:.0%} of open leads"
-        f" at {TARGET_LEADS:,} leads"
-    )
-    gap = (
-        "after the nightly, no lead's score in the org is the write policy's points or more"
-        f" from its exact score at {TARGET_LEADS:,} leads"
-    )
-    if quiet is None:
-        detail = "not measured" if size else f"not measured: no run at {TARGET_LEADS:,} leads"
-        return [Target(share, None, detail), Target(gap, None, detail)]
-    return [
-        Target(
-            share,
-            quiet["written_share"] <= NIGHTLY_WRITE_SHARE_MAX,
-            f"{quiet['written']:,} of {quiet['open_leads']:,} open leads"
-            f" ({quiet['written_share']:.2%})",
-        ),
-        Target(
-            gap,
-            quiet["max_score_gap"] < quiet["min_score_change"] and not quiet["unscored"],
-            f"largest gap {quiet['max_score_gap']} points (policy {quiet['min_score_change']});"
-            f" gaps: {quiet['score_gaps']}",
-        ),
-    ]

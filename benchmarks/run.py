@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks import harness, report  # noqa: E402 - after the path tweak
+from benchmarks import harness, report, targets  # noqa: E402 - after the path tweak
 from sfsync.logs import configure_logging  # noqa: E402
 from sfsync.sandbox.latency import BulkLatency, RestLatency  # noqa: E402
 
@@ -135,7 +135,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             size["merged_from"] = {"file": str(earlier), **merged["machine"]}
             sizes.append(size)
     sizes.sort(key=lambda size: size["leads"])
-    targets = report.check_targets(sizes)
+    checked = targets.check_targets(sizes)
     machine = report.machine_info()
     config = {**{k: str(v) for k, v in vars(args).items()}, "argv": shlex.join(raw_argv)}
     if not args.leads and args.merge_json:  # nothing run here: the first merged run's header
@@ -147,17 +147,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     for size in sizes:
         print("\n".join(report.size_table(size)), end="\n\n")
     print("Targets:")
-    print("\n".join(report.target_lines(targets)))
+    print("\n".join(targets.target_lines(checked)))
     if args.json is not None:
         payload = {
             "machine": machine,
             "config": config,
             "sizes": sizes,
-            "targets": [t.to_json() for t in targets],
+            "targets": [t.to_json() for t in checked],
         }
         args.json.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
     if args.results is not None:
-        args.results.write_text(report.render(machine, config, sizes, targets), encoding="utf-8")
+        args.results.write_text(report.render(machine, config, sizes, checked), encoding="utf-8")
     failed = [r for s in sizes for r in s["results"] if r["exit_code"] != 0]
     for r in failed:
         print(

@@ -1,10 +1,10 @@
-"""The report's checks of DESIGN §6's 1,000,000-lead marks, on made-up measurements."""
+"""The targets' checks of DESIGN §6's 1,000,000-lead marks, on made-up measurements."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from benchmarks.report import check_targets
+from benchmarks.targets import check_targets
 
 
 def _size(leads: int, calls: int, rss: float, exit_code: int = 0) -> dict[str, Any]:
