@@ -34,6 +34,10 @@ CLIENT_TIMEOUT_SECONDS = 180
 SF_QUIET = {
     "SF_DISABLE_TELEMETRY": "true",
     "SF_AUTOUPDATE_DISABLE": "true",
+    # The name oclif's update hook reads (@oclif/plugin-update dist/hooks/init.js,
+    # scopedEnvVarTrue('DISABLE_AUTOUPDATE')): without it every sf run with a new HOME spawns
+    # a detached `sf update --autoupdate` that outlives the test.
+    "SF_DISABLE_AUTOUPDATE": "true",
     "SF_HIDE_RELEASE_NOTES": "true",
     "SF_SKIP_NEW_VERSION_CHECK": "true",
     "SF_USE_PROGRESS_BAR": "false",
