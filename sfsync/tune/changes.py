@@ -30,8 +30,15 @@ def _interval(row: CriterionRow) -> str:
     return f"95% CI {_whole(row.low)} to {_whole(row.high)}"
 
 
-def _points_why(row: CriterionRow, train: int) -> str:
+def _points_why(row: CriterionRow, train: int, ratio: float) -> str:
     old, new = _n(row.old), row.new
+    if not row.judged:
+        unit = " per occurrence" if row.kind == "signal" else ""
+        return (
+            f"{row.label}: {old} → {new} points{unit}: not judged, it applied to only "
+            f"{row.leads:,} of {train:,} training leads when each was scored; today's points "
+            f"moved as the learnt ones did (x{ratio:.2f}): check its effect with `definition diff`"
+        )
     if row.kind == "signal":
         effect = f"odds {_odds(row.weight)} per fresh occurrence"
         unit = " per occurrence"
@@ -60,12 +67,15 @@ def explain_changes(
         )
     ]
     for row, f in zip(study.criteria, lay.features, strict=True):
+        ratio = plan.ratios.get("engagement" if row.kind == "signal" else "fit", 1.0)
         if row.new != row.old:
-            changes.append(Change(f.path, row.new, _points_why(row, train)))
+            changes.append(Change(f.path, row.new, _points_why(row, train, ratio)))
         if row.kind == "signal" and row.new_cap is not None and row.new_cap != row.old_cap:
             why = (
                 "the signal earns nothing now"
-                if row.new == 0
+                if row.new == 0 and row.judged
+                else "kept in proportion with its points (not judged)"
+                if not row.judged
                 else f"still counts {_n(round(f.cap_occurrences, 2))} fresh occurrence(s), and "
                 "all caps together stay within 100, so engagement follows the model"
             )

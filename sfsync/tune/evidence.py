@@ -118,6 +118,7 @@ def as_dict(study: Study) -> dict[str, Any]:
                 "weight": _r(r.weight),
                 "unconstrained_weight": _r(r.free_weight),
                 "training_leads": r.leads,
+                "judged": r.judged,
                 "old_cap": r.old_cap,
                 "new_cap": r.new_cap,
             }

@@ -78,6 +78,8 @@ class CriterionRow:
     """Training leads that have it (a band matched, an adjustment, a signal occurred)."""
     old_cap: float | None = None
     new_cap: int | None = None
+    judged: bool = True
+    """False: seen on too few training leads to learn; today's points in proportion."""
 
 
 @dataclass(frozen=True)

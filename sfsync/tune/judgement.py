@@ -84,6 +84,7 @@ def criteria_rows(
                 leads=int((x_train[:, j] > 0).sum()),
                 old_cap=f.cap if f.kind == "signal" else None,
                 new_cap=None if j not in plan.caps else round(plan.caps[j]),
+                judged=j not in plan.kept,
             )
         )
     return rows

@@ -110,7 +110,7 @@ def _criteria(study: Study) -> str:
                 _e(r.group),
                 f"{r.old:g}",
                 f"<strong>{r.new}</strong>" if changed else str(r.new),
-                f"{r.low:.0f} to {r.high:.0f}",
+                f"{r.low:.0f} to {r.high:.0f}" if r.judged else "not judged",
                 _e(cap),
                 f"{r.weight:+.2f}",
                 f"{r.free_weight:+.2f}",
@@ -131,7 +131,11 @@ def _criteria(study: Study) -> str:
     return _table(head, rows, {2, 3, 4, 5, 6, 7, 8}) + (
         "<p class=note>Signals: points and weights are per fresh occurrence; the cap keeps "
         "counting as many occurrences as today. The unconstrained model reads the same columns "
-        "with free weights (any sign or size, not whole points, no group caps).</p>"
+        "with free weights (any sign or size, not whole points, no group caps). A number "
+        "<em>not judged</em> was seen on too few training leads to learn from (for example "
+        "a score the Lead keeps, dated by its last activity, which comes after most leads' "
+        "reference moments): it keeps today's points, moved in proportion with the learnt "
+        "ones; check its effect with <code>sfsync definition diff</code>.</p>"
     )
 
 

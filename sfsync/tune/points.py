@@ -15,6 +15,14 @@ limits, so neither loses resolution to rounding:
 - the score weights then make one point of fit worth as much log-odds as one point of
   engagement: `fit_weight = scale_engagement / (scale_fit + scale_engagement)`, to 2 places.
 
+**Numbers the training set cannot judge** (*kept*: a band, adjustment or signal seen on too
+few training leads, e.g. a score the Lead keeps dated by its last activity, which is after
+nearly every reference moment) are not learnt: they keep their place among their group's
+numbers. Each is today's points times the ratio by which the learnt numbers of the same
+part (fit, or engagement) moved (`sum(new * old) / sum(old ** 2)`), so it neither vanishes
+for want of evidence nor outweighs the others because their scale changed; a signal's cap
+still counts as many occurrences, and it takes its share of the caps' 100.
+
 **Thresholds.** With the new points, Sales Ready keeps the definition's rule (fit >= min_fit
 and (engagement >= min_engagement or a hand-raise within the window); not Disqualified or
 Insufficient Data). Among all whole-number pairs (min_fit, min_engagement), the one that
@@ -27,8 +35,8 @@ today's. Pure apart from numpy.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
@@ -58,6 +66,10 @@ class PointsPlan:
     """Fit points per unit of log-odds."""
     engagement_scale: float
     """Engagement points per unit of log-odds."""
+    kept: frozenset[int] = frozenset()
+    """Columns not learnt (too few training leads): today's points, in proportion."""
+    ratios: Mapping[str, float] = field(default_factory=dict)
+    """`fit` / `engagement` -> how much the learnt points moved (new per old point)."""
 
     def scale_of(self, group: str) -> float:
         """Points per unit of log-odds for a feature group."""
@@ -88,23 +100,42 @@ def _half_up(value: float) -> int:
     return math.floor(value + 0.5) if value >= 0 else -math.floor(-value + 0.5)
 
 
-def to_points(lay: Layout, coef: Vector, *, account_max: int, person_max: int) -> PointsPlan:
+def to_points(
+    lay: Layout,
+    coef: Vector,
+    *,
+    account_max: int,
+    person_max: int,
+    kept: Collection[int] = (),
+) -> PointsPlan:
     """Map weights *coef* (one per feature of *lay*) to whole points within the caps."""
     features = lay.features
+    fixed = frozenset(kept)
     fit_cols = [i for i, f in enumerate(features) if f.kind != "signal"]
+    learnt_fit = [i for i in fit_cols if i not in fixed]
     signal_cols = lay.columns("signal")
+    learnt_signals = [i for i in signal_cols if i not in fixed]
     group_max = {"account": account_max, "person": person_max}
 
-    def best_sum(group: str, pts: dict[int, float]) -> float:
+    def best_sum(group: str, pts: Mapping[int, float]) -> float:
         best: dict[int, float] = {}
         for i in fit_cols:
             f = features[i]
-            if f.group == group:
+            if f.group == group and i in pts:
                 best[f.index] = max(best.get(f.index, 0.0), pts[i])
         return sum(best.values())
 
+    def with_kept(pts: dict[int, int], learnt: list[int], cols: list[int]) -> float:
+        """Add the kept columns of *cols* in proportion to *learnt*'s move; the ratio."""
+        ratio = _ratio([(features[i].points, pts[i]) for i in learnt])
+        for i in cols:
+            if i in fixed:
+                moved = _half_up(features[i].points * ratio)
+                pts[i] = max(0, moved) if features[i].kind == "signal" else moved
+        return ratio
+
     limits = []
-    weights = {i: float(coef[i]) for i in fit_cols}
+    weights = {i: float(coef[i]) for i in learnt_fit}
     for group, cap in group_max.items():
         total = best_sum(group, weights)
         if total > 0:
@@ -112,27 +143,29 @@ def to_points(lay: Layout, coef: Vector, *, account_max: int, person_max: int) -
     limits.extend(_MAX_POINTS / abs(w) for w in weights.values() if w)
     fit_scale = min(limits) if limits else 0.0
     while True:
-        fit_points = {i: _half_up(fit_scale * weights[i]) for i in fit_cols}
-        if all(
+        fit_points = {i: _half_up(fit_scale * weights[i]) for i in learnt_fit}
+        fit_ratio = with_kept(fit_points, learnt_fit, fit_cols)
+        if fit_scale < 1e-9 or all(
             best_sum(g, {i: float(p) for i, p in fit_points.items()}) <= cap
             for g, cap in group_max.items()
         ):
             break
         fit_scale *= 0.995  # rounding pushed a group past its max: a hair smaller
 
-    reach = sum(float(coef[i]) * features[i].cap_occurrences for i in signal_cols)
+    reach = sum(float(coef[i]) * features[i].cap_occurrences for i in learnt_signals)
     limits = [ENGAGEMENT_MAX / reach] if reach > 0 else []
-    limits.extend(_MAX_POINTS / float(coef[i]) for i in signal_cols if coef[i] > 0)
+    limits.extend(_MAX_POINTS / float(coef[i]) for i in learnt_signals if coef[i] > 0)
     engagement_scale = min(limits) if limits else 0.0
     while True:
         signal_points = {
-            i: max(0, _half_up(engagement_scale * float(coef[i]))) for i in signal_cols
+            i: max(0, _half_up(engagement_scale * float(coef[i]))) for i in learnt_signals
         }
+        engagement_ratio = with_kept(signal_points, learnt_signals, signal_cols)
         caps = {
             i: min(_MAX_POINTS, _half_up(p * features[i].cap_occurrences))
             for i, p in signal_points.items()
         }
-        if sum(caps.values()) <= ENGAGEMENT_MAX:
+        if engagement_scale < 1e-9 or sum(caps.values()) <= ENGAGEMENT_MAX:
             break
         engagement_scale *= 0.995
 
@@ -150,7 +183,16 @@ def to_points(lay: Layout, coef: Vector, *, account_max: int, person_max: int) -
         engagement_weight=round(1 - fit_weight, 2),
         fit_scale=fit_scale,
         engagement_scale=engagement_scale,
+        kept=fixed,
+        ratios={"fit": fit_ratio, "engagement": engagement_ratio},
     )
+
+
+def _ratio(pairs: list[tuple[float, int]]) -> float:
+    """How far (old, new) points moved together: the least-squares new-per-old factor."""
+    moved = sum(old * new for old, new in pairs)
+    base = sum(old * old for old, _ in pairs)
+    return max(0.0, moved / base) if base > 0 else 1.0
 
 
 @dataclass(frozen=True)

@@ -100,6 +100,8 @@ class Options:
     min_conversions: int = 50
     min_holdout_conversions: int = 10
     bootstrap: int = 200
+    min_criterion_leads: int = 10
+    """A number seen on fewer training leads is not learnt (kept in proportion)."""
 
 
 def _quiet(phase: str, done: int, total: int | None) -> None:
@@ -241,7 +243,9 @@ def _learn(
     varying = int((x[train].max(axis=0) > x[train].min(axis=0)).sum()) if len(train) else 0
     fit_p = judgement.fit_p_value(model.likelihood_ratio(x[train], y[train], bounded), varying)
     caps = {"account_max": d.account_max, "person_max": d.person_max}
-    plan = to_points(lay, bounded.coef, **caps)
+    seen = (x[train] > 0).sum(axis=0) if len(train) else np.zeros(len(lay), dtype=np.int64)
+    unseen = [j for j in range(len(lay)) if seen[j] < options.min_criterion_leads]
+    plan = to_points(lay, bounded.coef, **caps, kept=unseen)
     progress("learning", 1, 4)
 
     today = simulate(lay, current_plan(lay, fit_weight=d.fit_weight,

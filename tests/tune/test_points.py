@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -23,6 +25,11 @@ from tests.scoring.factories import (
 )
 
 CAPS = {"account_max": 50, "person_max": 50}
+
+
+def half_up(value: float) -> int:
+    """Round half away from zero, as points are rounded."""
+    return math.floor(value + 0.5) if value >= 0 else -math.floor(-value + 0.5)
 
 
 def weights(**by_key: float) -> np.ndarray:
@@ -89,6 +96,30 @@ def test_signal_caps_keep_their_occurrences_and_sum_within_100() -> None:
     assert sum(plan.caps.values()) <= 100
     assert plan.points[ad] == 0
     assert plan.caps[ad] == 0
+
+
+def test_a_number_the_training_set_cannot_judge_keeps_its_place_among_its_group() -> None:
+    """Kept (unseen) columns: today's points times the learnt ones' move, within the caps."""
+    lay = layout(default_definition())
+    keys = [f.key for f in lay.features]
+    coef = weights(signal__pricing_page_view=1.0, signal__content_form_fill=2.0,
+                   band__industry__0=1.0)  # fmt: skip
+    kept = [keys.index("signal:competitor_research"), keys.index("band:company_size:0")]
+
+    plan = to_points(lay, coef, **CAPS, kept=kept)
+    unseen = to_points(lay, coef, **CAPS)
+    pts = dict(zip(keys, plan.points, strict=True))
+    old = {f.key: f.points for f in lay.features}
+
+    assert unseen.points[kept[0]] == 0  # learnt from nothing, it would vanish
+    assert plan.kept == frozenset(kept)
+    ratio = plan.ratios["engagement"]
+    assert 0 < ratio < 1
+    assert pts["signal:competitor_research"] == half_up(old["signal:competitor_research"] * ratio)
+    assert plan.caps[kept[0]] == 2 * pts["signal:competitor_research"]  # today: 30 / 15
+    assert sum(plan.caps.values()) <= 100
+    assert pts["band:company_size:0"] == half_up(old["band:company_size:0"] * plan.ratios["fit"])
+    assert pts["band:industry:0"] + pts["band:company_size:0"] <= 50
 
 
 def test_score_weights_make_a_fit_point_worth_an_engagement_point() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -78,6 +79,40 @@ def test_only_post_conversion_differences_leave_nothing_to_learn() -> None:
     assert study.verdict == "nothing_to_learn", study.message
     assert study.proposal is None
     assert study.message.startswith("nothing to learn")
+
+
+def _with_package_score(text: str) -> str:
+    """The default definition plus a package score the Lead keeps (dated by last activity)."""
+    data = yaml.safe_load(text)
+    data["engagement"]["signals"]["ma_score"] = {"label": "Package score 100+", "points": 20,
+                                                 "cap": 20}  # fmt: skip
+    data["engagement"]["sources"].append({
+        "object": "Lead", "lead_field": "Id", "at": "MA_Last_Activity__c",
+        "when": {"field": "MA_Score__c", "gte": 100}, "signal": "ma_score",
+    })  # fmt: skip
+    return str(yaml.safe_dump(data, sort_keys=False))
+
+
+def test_a_number_the_history_cannot_show_is_kept_in_proportion_not_dropped() -> None:
+    """A score dated at its last activity (after every reference moment) is not judged."""
+    records = as_records(planted_truth(3000, seed=4, now=NOW))
+    for lead, _ in records:  # the package's snapshot: updated until today
+        lead["MA_Score__c"] = 150 if lead.get("IsConverted") else 40
+        lead["MA_Last_Activity__c"] = lead.get("ConvertedDate") or "2026-11-19T10:00:00Z"
+    text = _with_package_score(TEXT)
+    definition = compile_loaded(parse_definition(text), source="d.yaml")
+
+    study = run_study(ListSource(records), definition, text, source_name="d.yaml", options=FAST)
+
+    assert study.verdict == "proposal", study.message
+    (row,) = [r for r in study.criteria if r.key == "signal:ma_score"]
+    assert (row.judged, row.leads) == (False, 0)
+    learnt = [r for r in study.criteria if r.kind == "signal" and r.judged and r.old]
+    ratio = sum(r.old * r.new for r in learnt) / sum(r.old**2 for r in learnt)
+    assert row.new == math.floor(20 * ratio + 0.5) > 0
+    assert "Package score 100+: 20 → " in (study.proposal or "")
+    assert "not judged, it applied to only 0 of" in (study.proposal or "")
+    assert as_dict(study)["criteria"][-1]["judged"] is False
 
 
 def test_an_empty_source_says_so() -> None:
