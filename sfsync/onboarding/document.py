@@ -27,7 +27,9 @@ def _scalar(value: Any) -> str:
 def _comment(lines: list[str], indent: str) -> list[str]:
     out: list[str] = []
     for line in lines:
-        wrapped = textwrap.wrap(line, _WIDTH - len(indent) - 2, break_on_hyphens=False) or [""]
+        width = _WIDTH - len(indent) - 2  # a URL stays whole, on a line of its own if long
+        wrapped = textwrap.wrap(line, width, break_on_hyphens=False, break_long_words=False)
+        wrapped = wrapped or [""]
         out += [f"{indent}# {w}" for w in wrapped]
     return out
 

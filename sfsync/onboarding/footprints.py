@@ -20,7 +20,7 @@ class TaskPattern:
     """A case-insensitive regex on the Subject, anchored at its start."""
     signal: str
     """`content_form_fill`, `email_engagement`, `pricing_page_view`, `competitor_research`
-    or `site_visit`."""
+    or `site_visit`; `sent` for an email the package sent (not engagement, never a touch)."""
     source: str
 
     def matches(self, subject: str) -> bool:
@@ -51,11 +51,25 @@ class Footprint:
     doc: str
     related: tuple[str, ...] = ()
     """Fields without the package's prefix that its sync usually fills (a lifecycle stage)."""
+    sent: tuple[TaskPattern, ...] = ()
+    """The Tasks it logs for emails it sent (signal `sent`): a send is not engagement and,
+    whoever the connector runs as, never a sales touch."""
 
 
 _AE_FIELDS = (
     "https://github.com/deepakbuena/sample/blob/d0432aa0f23ab3f0696120ac01f40ac5c03dcb84/"
     "force-app/main/default/objects/Lead/fields/pi__score__c.field-meta.xml"
+)
+# A real org's code that treats Tasks whose Subject starts "Pardot List Email:" as system
+# Tasks (the connector's log of list email sends), not people's activity; and a
+# certification study guide: Account Engagement creates only emails as Salesforce tasks.
+_AE_LIST_EMAIL = (
+    "https://github.com/PDMJediMaster/pdm-intelligence/blob/"
+    "052b26a8e7a39ed9d046d4798d956c02edc1f0c9/src/services/healthScoring.ts"
+)
+_AE_EMAIL_TASKS = (
+    "https://www.mikequill.com/pardot-consultant-certificate/"
+    "01-salesforce-pardot-connector-implementation-guide/"
 )
 _MARKETO_TASKS = "https://www.marketingrockstarguides.com/author/jdhill/page/35"
 _MARKETO_FLOW = (
@@ -79,8 +93,11 @@ ACCOUNT_ENGAGEMENT = Footprint(
         _AE_FIELDS,
         "https://help.salesforce.com/apex/HTViewHelpDoc?id=mktg.pardot_leadqual_scoring_baseline.htm",
         "https://help.salesforce.com/apex/HTViewHelpDoc?id=mktg.pardot_sf_connector_integration_user.htm",
+        _AE_LIST_EMAIL,
+        _AE_EMAIL_TASKS,
     ),
     doc="docs/footprints/account-engagement.md",
+    sent=(TaskPattern(r"pardot list email:", "sent", _AE_LIST_EMAIL),),
 )
 MARKETO = Footprint(
     key="marketo",
@@ -176,13 +193,17 @@ def package_fields(footprint: Footprint, field_names: set[str]) -> list[str]:
     )
 
 
-def task_signal(subject: str, footprints: list[Footprint]) -> tuple[str, str] | None:
-    """The (signal, source) a logged Task subject is, by the packages' patterns first."""
+def task_sent(subject: str, footprints: list[Footprint]) -> TaskPattern | None:
+    """The package pattern that says a Task is the log of an email it sent, if any."""
+    return next((p for f in footprints for p in f.sent if p.matches(subject)), None)
+
+
+def task_signal(subject: str, footprints: list[Footprint]) -> TaskPattern | None:
+    """The pattern that says which signal a logged Task subject is, the packages' first."""
+    if task_sent(subject, footprints) is not None:
+        return None
     for footprint in footprints:
         for pattern in footprint.tasks:
             if pattern.matches(subject):
-                return pattern.signal, pattern.source
-    for pattern in GENERIC_TASKS:
-        if pattern.matches(subject):
-            return pattern.signal, pattern.source
-    return None
+                return pattern
+    return next((p for p in GENERIC_TASKS if p.matches(subject)), None)

@@ -15,7 +15,7 @@ from typing import Any
 
 from sfsync.onboarding.creators import NonHuman
 from sfsync.onboarding.facts import OrgSurvey, numeric_values
-from sfsync.onboarding.footprints import Footprint, task_signal
+from sfsync.onboarding.footprints import Footprint, TaskPattern, task_sent, task_signal
 from sfsync.onboarding.inputs import Notes, share
 
 # The default definition's signals (DESIGN §3), in its order.
@@ -58,6 +58,8 @@ class Engagement:
     sources: list[dict[str, Any]] = field(default_factory=list)
     task_patterns: list[str] = field(default_factory=list)
     """Regexes of automation-logged Task subjects (never a touch)."""
+    sent: list[str] = field(default_factory=list)
+    """What the Tasks logging a package's sent emails are, for the touches' comment."""
 
     def use(self, name: str, label: str | None = None) -> None:
         """Use signal *name* (the default's points), labelled for this org."""
@@ -73,25 +75,60 @@ def _prefix(subject: str) -> str:
     return head if ":" in subject else subject.strip().lower()
 
 
+@dataclass
+class LoggedTasks:
+    """Tasks automation logged for one signal: by subject prefix, and the patterns matched."""
+
+    prefixes: Counter[str] = field(default_factory=Counter)
+    """Subject prefix (lower case) -> Tasks."""
+    patterns: dict[str, TaskPattern] = field(default_factory=dict)
+    spelling: dict[str, Counter[str]] = field(default_factory=dict)
+
+    def add(self, subject: str, records: int, pattern: TaskPattern) -> None:
+        prefix = _prefix(subject)
+        self.prefixes[prefix] += records
+        self.patterns.setdefault(pattern.pattern, pattern)
+        original = subject.split(":", 1)[0].strip()
+        self.spelling.setdefault(prefix, Counter())[original] += records
+
+    def counts(self) -> dict[str, int]:
+        """Subject prefix, as the org spells it most, -> Tasks."""
+        return {self.spelling[p].most_common(1)[0][0]: n for p, n in self.prefixes.items()}
+
+    def regex(self, shared: set[str]) -> str:
+        """
+        The Subject test: the org's own prefixes, unless another signal's Tasks share one
+        ("Visited Web Page: Pricing" and "...: Competitor Comparison"); then the patterns
+        that told them apart.
+        """
+        if shared & set(self.prefixes):
+            alternatives = "|".join(sorted(self.patterns))
+            return f"^({alternatives})" if len(self.patterns) > 1 else f"^{alternatives}"
+        return _regex(list(self.counts()))
+
+
 def automation_tasks(
     survey: OrgSurvey, footprints: list[Footprint], robots: set[str]
-) -> dict[str, dict[str, int]]:
-    """
-    Signal -> subject prefix (as the org spells it most) -> Tasks, for the Tasks non-human
-    users logged.
-    """
-    out: dict[str, Counter[str]] = {}
-    spelling: dict[str, Counter[str]] = {}
+) -> dict[str, LoggedTasks]:
+    """Signal -> the Tasks non-human users logged for it (a package's sent emails aside)."""
+    out: dict[str, LoggedTasks] = {}
     for group in survey.task_subjects:
         if group.created_by not in robots or not group.subject:
             continue
         found = task_signal(group.subject, footprints)
         if found is not None:
-            prefix = _prefix(group.subject)
-            out.setdefault(found[0], Counter())[prefix] += group.records
-            original = group.subject.split(":", 1)[0].strip()
-            spelling.setdefault(prefix, Counter())[original] += group.records
-    return {k: {spelling[p].most_common(1)[0][0]: n for p, n in v.items()} for k, v in out.items()}
+            out.setdefault(found.signal, LoggedTasks()).add(group.subject, group.records, found)
+    return out
+
+
+def sent_emails(survey: OrgSurvey, footprints: list[Footprint]) -> LoggedTasks:
+    """The Tasks logging emails a package sent, whoever its connector runs as."""
+    sent = LoggedTasks()
+    for group in survey.task_subjects:
+        found = task_sent(group.subject or "", footprints)
+        if found is not None:
+            sent.add(group.subject or "", group.records, found)
+    return sent
 
 
 def _regex(prefixes: list[str]) -> str:
@@ -107,6 +144,8 @@ def propose_engagement(
     e = Engagement()
     robot_ids = {r.user.id for r in robots}
     tasks = automation_tasks(survey, footprints, robot_ids)
+    seen: Counter[str] = Counter(p for logged in tasks.values() for p in logged.prefixes)
+    shared = {p for p, n in seen.items() if n > 1}
     package = footprints[0].short if footprints else ""
     _custom_objects(survey, e, notes)
     _campaigns(survey, e, notes, logged=set(tasks), package=package)
@@ -117,10 +156,11 @@ def propose_engagement(
         "site_visit",
         "email_engagement",
     ):
-        prefixes = tasks.get(signal)
-        if not prefixes:
+        logged = tasks.get(signal)
+        if logged is None:
             continue
-        regex = _regex(list(prefixes))
+        prefixes = logged.counts()
+        regex = logged.regex(shared)
         e.task_patterns.append(regex)
         names = ", ".join(f'"{p}" {n:,}' for p, n in sorted(prefixes.items(), key=lambda i: -i[1]))
         label = _task_label(signal, prefixes, package)
@@ -136,8 +176,24 @@ def propose_engagement(
             }
         )
         notes.add(f"engagement.sources.{index}", f"Tasks logged by automation: {names}")
+    _sent(survey, footprints, e)
     _score(survey, footprints, e, notes, has_tasks=bool(tasks))
     return e
+
+
+def _sent(survey: OrgSurvey, footprints: list[Footprint], e: Engagement) -> None:
+    sent = sent_emails(survey, footprints)
+    if not sent.prefixes:
+        return
+    e.task_patterns.append(sent.regex(set()))
+    names = ", ".join(f'"{p}: ..." {n:,}' for p, n in sent.counts().items())
+    sources = sorted({p.source for p in sent.patterns.values()})
+    package = next(f.short for f in footprints if any(p in f.sent for p in sent.patterns.values()))
+    e.sent.append(
+        f"Tasks {names}: emails {package} sent, logged by its connector; a send is not "
+        "engagement (what the lead did with it reaches sfsync through the package's score) "
+        f"and never a sales touch, whoever the connector runs as (see {', '.join(sources)})"
+    )
 
 
 def _task_label(signal: str, prefixes: dict[str, int], package: str) -> str:
@@ -365,6 +421,7 @@ def propose_touches(
             {"object": "Event", "lead_field": "WhoId", "at": "StartDateTime", "label": "Meeting"}
         )
     names = sorted({r.user.name for r in robots if r.user.id != survey.integration_user_id})
+    notes.add("touches", *e.sent)
     notes.add(
         "touches.exclude_created_by",
         *(

@@ -11,6 +11,7 @@ from sfsync.onboarding.footprints import (
     MARKETO,
     installed,
     package_fields,
+    task_sent,
     task_signal,
 )
 
@@ -23,7 +24,8 @@ def test_every_footprint_cites_public_sources_and_has_a_docs_page() -> None:
     for footprint in FOOTPRINTS:
         assert footprint.sources
         assert all(s.startswith("https://") for s in footprint.sources)
-        assert all(p.source.startswith("https://") for p in footprint.tasks)
+        assert all(p.source.startswith("https://") for p in (*footprint.tasks, *footprint.sent))
+        assert {p.source for p in (*footprint.tasks, *footprint.sent)} <= set(footprint.sources)
         assert (root / footprint.doc).is_file(), footprint.doc
 
 
@@ -59,7 +61,25 @@ def test_a_package_is_recognised_by_its_lead_fields(fields: set[str], found: lis
 def test_logged_task_subjects_name_their_signal(subject: str, signal: str | None) -> None:
     """Packages' patterns first, then sfsync's generic verbs; a rep's call is no signal."""
     found = task_signal(subject, [MARKETO, HUBSPOT])
-    assert signal == (found[0] if found else None)
+    assert signal == (found.signal if found else None)
+
+
+@pytest.mark.parametrize(
+    ("subject", "sent"),
+    [
+        ("Pardot List Email: Newsletter - May 2026", True),
+        ("pardot list email:Spring Webinar Invite", True),
+        ("Email Opened: Pardot List Email: Newsletter", False),
+        ("Email: pricing information", False),
+    ],
+)
+def test_account_engagement_s_list_email_tasks_are_sends_not_signals(
+    subject: str, sent: bool
+) -> None:
+    """A "Pardot List Email:" Task logs an email sent: never engagement, by any pattern."""
+    assert sent == (task_sent(subject, [ACCOUNT_ENGAGEMENT]) is not None)
+    if sent:
+        assert task_signal(subject, [ACCOUNT_ENGAGEMENT]) is None
 
 
 def test_a_package_s_fields_include_its_related_ones() -> None:

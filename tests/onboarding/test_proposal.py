@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -170,6 +171,60 @@ def test_a_package_score_without_logged_tasks_becomes_a_dated_signal_on_the_lead
     names = [a["name"] for a in data["fit"]["adjustments"]]
     assert ["free_mail", "ma_grade_high", "ma_grade_low"] == names
     _lints(render_definition(proposal))
+
+
+def test_account_engagement_s_list_email_tasks_are_never_engagement_nor_a_touch() -> None:
+    """Sends logged by the connector (even as a person) are recognised, cited and excluded."""
+    fields = dict(_survey().lead_fields)
+    fields["pi__score__c"] = _field(
+        "pi__score__c", "double", sample={float(v): 10 for v in range(0, 200, 5)}
+    )
+    fields["pi__last_activity__c"] = _field("pi__last_activity__c", "datetime")
+    sends = [
+        TaskGroup("Pardot List Email: May Newsletter", None, None, None, ROBOT, 800, 700),
+        TaskGroup("Pardot List Email: June Newsletter", None, None, None, REP, 50, 50),
+        TaskGroup("Call: discovery", None, None, None, REP, 400, 200),
+    ]
+    proposal = propose(_survey(lead_fields=fields, task_subjects=sends), today=TODAY)
+    data = proposal.data
+    assert not [s for s in data["engagement"]["sources"] if s["object"] == "Task"]
+    assert "ma_score" in data["engagement"]["signals"]  # sends are not activity Tasks
+    task = data["touches"]["sources"][0]["when"]["all"]
+    assert {"not": {"field": "Subject", "matches": "^pardot list email:"}} in task
+    text = render_definition(proposal)
+    assert 'Tasks "Pardot List Email: ..." 850: emails Account Engagement sent' in " ".join(
+        line.lstrip("# ") for line in text.splitlines()
+    )
+    assert "# https://github.com/PDMJediMaster/pdm-intelligence/blob/" in text  # a whole URL
+    (plan,) = [p for p in _lints(text).activity_plan if p.object == "Task"]
+    ((touch, _, _),) = plan.touch_sources
+    call = {"Status": "Completed", "Type": "Call", "Subject": "Call: discovery"}
+    send = {"Status": "Completed", "Type": "Email", "Subject": "Pardot List Email: May"}
+    now = datetime(2026, 11, 20, tzinfo=UTC)
+    assert touch(call, now)
+    assert not touch(send, now)
+
+
+def test_package_tasks_that_share_a_prefix_keep_their_signals_apart() -> None:
+    """Marketo's "Visited Web Page: Pricing" and "...: Competitor Comparison" stay two signals."""
+    visits = [
+        TaskGroup("Visited Web Page: Pricing", None, None, None, ROBOT, 300, 200),
+        TaskGroup("Visited Web Page: Competitor Comparison", None, None, None, ROBOT, 40, 30),
+        TaskGroup("Filled Out Form: Request a Demo", None, None, None, ROBOT, 100, 90),
+    ]
+    fields = dict(_survey().lead_fields)
+    fields["mkto71_Lead_Score__c"] = _field("mkto71_Lead_Score__c", "double")
+    data = propose(_survey(lead_fields=fields, task_subjects=visits), today=TODAY).data
+    tests = {
+        s["signal"]: re.compile(s["when"]["matches"], re.IGNORECASE)
+        for s in data["engagement"]["sources"]
+        if s["object"] == "Task"
+    }
+    assert {"content_form_fill", "pricing_page_view", "competitor_research"} == set(tests)
+    assert tests["pricing_page_view"].search("Visited Web Page: Pricing")
+    assert not tests["pricing_page_view"].search("Visited Web Page: Competitor Comparison")
+    assert tests["competitor_research"].search("Visited Web Page: Competitor Comparison")
+    assert "^filled out form:" == tests["content_form_fill"].pattern
 
 
 def test_an_org_without_campaigns_or_automation_still_gets_a_valid_definition() -> None:

@@ -22,7 +22,14 @@ What such an org holds, from public documentation and real orgs' metadata:
   ("Add prospect to Salesforce campaign", status Responded), so hand-raises show as campaign
   members created by the connector's integration user (B2BMA Integration).
 - Page views, opens and clicks stay in Account Engagement (its Engagement History), not in
-  Salesforce records: in the org they show only through score and last activity.
+  Salesforce records: in the org they show only through score and last activity. Only
+  emails become Salesforce activity
+  (https://www.mikequill.com/pardot-consultant-certificate/01-salesforce-pardot-connector-implementation-guide/):
+  each list email sent to the lead is a completed Task "Pardot List Email: <email>" by the
+  connector user, as a real org's code filters them out of people's activity
+  (https://github.com/PDMJediMaster/pdm-intelligence/blob/052b26a8e7a39ed9d046d4798d956c02edc1f0c9/src/services/healthScoring.ts).
+  Here the monthly newsletter goes to most leads (an open or click implies it was sent);
+  a send says nothing about the lead. No source gives the Task's Type: it is left empty.
 """
 
 from __future__ import annotations
@@ -41,6 +48,7 @@ from sfsync.sandbox.profiles.intent import (
 )
 from sfsync.sandbox.profiles.rows import SITE, LeadWriter
 from sfsync.sandbox.profiles.timeline import Campaign, Row, campaigns_with
+from sfsync.sandbox.profiles.users import MARKETING_USER_ID
 
 _S, _D, _T = schema.STRING, schema.DATETIME, "Account Engagement"
 LEAD_FIELDS = (
@@ -75,6 +83,10 @@ CONVERSIONS = {
     "Webinar": ("Form", "Webinar Registration"),
     "Paid Ads": ("Landing Page", "PPC Landing Page"),
 }
+LIST_EMAIL = "Pardot List Email: "
+"""How the connector's Task for a list email sent to the lead begins (sources above)."""
+ON_LIST = 0.85
+"""Share of leads on the newsletter's recipient list (the rest opted out or were never added)."""
 _SOURCES = {"Web": "website", "Content Download": "content", "Webinar": "webinar",
             "Paid Ads": "google", "Trade Show": "event", "Purchased List": "list"}  # fmt: skip
 
@@ -97,6 +109,7 @@ class AccountEngagementWriter(LeadWriter):
         self.last_activity = 0
         self.conversion: tuple[str, str, int] | None = None
         self.first_campaign = ""
+        self.engaged: set[str] = set()
         return ()
 
     def _active(self, t: int, points: int) -> None:
@@ -107,8 +120,18 @@ class AccountEngagementWriter(LeadWriter):
         self.first_activity = min(self.first_activity or t, t)
 
     def marketing_email(self, kind: int, t: int) -> None:
+        self.engaged.add(self.newsletter_at(t).name)  # so it was sent to the lead
         if kind == K_MAIL_CLICK:  # a tracked link click; an open scores 0 and is passive
             self._active(t, 3)
+
+    def list_emails(self, plan: Plan) -> None:
+        """The connector's Task for each newsletter sent to the lead while it was a lead."""
+        on_list = self.rng.random() < ON_LIST
+        until = min(self.now, plan.converted or self.now)
+        for c in self.newsletters:
+            if plan.created <= c.start <= until and (on_list or c.name in self.engaged):
+                self.task(LIST_EMAIL + c.name, None, "Task", "Completed", c.start,
+                          MARKETING_USER_ID)  # fmt: skip
 
     def web_visit(self, kind: int, t: int) -> None:
         self._active(t, 21 if kind == K_PRICING else (6 if kind == K_COMPARE else 1))
@@ -136,6 +159,7 @@ class AccountEngagementWriter(LeadWriter):
 
     def footprint(self, prospect: Prospect, plan: Plan) -> Row:
         r = self.rng.random
+        self.list_emails(plan)
         source = prospect.source
         implied = CONVERSIONS.get(source)
         if implied is not None and (self.conversion is None or self.conversion[2] > plan.created):
@@ -169,7 +193,7 @@ class AccountEngagementWriter(LeadWriter):
 PROFILE = OrgProfile(
     name="account-engagement",
     summary="Account Engagement (Pardot): pi__ score, grade, last activity and conversion "
-    "fields; form handlers as campaign responses",
+    "fields; form handlers as campaign responses; 'Pardot List Email: ...' Tasks for sends",
     writer=AccountEngagementWriter,
     automation_user=("B2BMA", "Integration"),
     lead_fields=LEAD_FIELDS,

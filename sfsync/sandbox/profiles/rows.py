@@ -273,7 +273,7 @@ class LeadWriter:
                                  *self.audit(t, rep)))  # fmt: skip
 
     def task(
-        self, subject: str, task_type: str, subtype: str, status: str, t: int, user: str
+        self, subject: str, task_type: str | None, subtype: str, status: str, t: int, user: str
     ) -> None:
         """A Task logged by *user* (a package's integration user) at *t*."""
         n = self.counters["Task"] = self.counters["Task"] + 1
