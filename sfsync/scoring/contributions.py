@@ -105,7 +105,7 @@ def contributions(
         else:
             bant.append(MET if item.test(value, now) else NOT_MET)
 
-    occurrences, _ = collect_activities(activities, c, now, {}, None, [])
+    occurrences, _ = collect_activities(activities, c, now, {}, None, [], lead=lead)
     weighted = [0.0] * len(c.signals)
     counts = [0] * len(c.signals)
     last_hand_raise: datetime | None = None

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+import yaml
 
+from sfsync.definition.loader import compile_loaded, parse_definition
 from sfsync.errors import RecordError
 from sfsync.scoring import qualify
 from sfsync.scoring.contributions import MET, NO_BAND, contributions
+from tests.scoring.factories import DEFAULT_YAML
 from tests.scoring.test_golden import GOLDEN_CASES, definition
 
 
@@ -59,3 +62,35 @@ def test_contributions_need_a_lead_id() -> None:
             definition(case["definition"]),
             now=datetime.fromisoformat(case["now"]),
         )
+
+
+def test_a_signal_kept_on_the_lead_counts_as_in_qualify() -> None:
+    """A score the Lead keeps (`object: Lead`) fires once its date has passed, as in qualify."""
+    data = yaml.safe_load(DEFAULT_YAML.read_text(encoding="utf-8"))
+    data["engagement"]["signals"]["ma_score"] = {"label": "MA score 60+", "points": 20, "cap": 20}
+    data["engagement"]["sources"].append(
+        {
+            "object": "Lead",
+            "lead_field": "Id",
+            "at": "pi__last_activity__c",
+            "when": {"field": "pi__score__c", "gte": 60},
+            "signal": "ma_score",
+        }
+    )
+    c = compile_loaded(parse_definition(yaml.safe_dump(data), source="x.yaml"), source="x.yaml")
+    lead = {
+        "Id": "00Q000000000001AAA",
+        "Industry": "Software",
+        "pi__score__c": 75,
+        "pi__last_activity__c": "2026-11-10T09:00:00.000+0000",
+    }
+    rank = [s.name for s in c.signals].index("ma_score")
+
+    for now, fired in (
+        (datetime(2026, 11, 20, tzinfo=UTC), 1),
+        (datetime(2026, 11, 1, tzinfo=UTC), 0),
+    ):
+        k = contributions(lead, {}, c, now=now)
+        q = qualify(lead, {}, c, now=now)
+        assert k.counts[rank] == fired
+        assert sum(1 for s in q.explanation.signals if s.signal == "ma_score") == fired
