@@ -138,5 +138,9 @@ def as_dict(study: Study) -> dict[str, Any]:
             }
             for c in study.candidates
         ],
-        "model": {"penalty_C": study.penalty, "bootstrap_resamples": study.bootstrap},
+        "model": {
+            "penalty_C": study.penalty,
+            "start": study.start,
+            "bootstrap_resamples": study.bootstrap,
+        },
     }

@@ -124,6 +124,9 @@ class Study:
     proposal: str | None = None
     """The proposed definition's YAML text (only with a `proposal` verdict)."""
     penalty: float | None = None
+    start: str | None = None
+    """What the points-shaped fit was pulled towards: `today` (the signed-off points, in
+    log-odds) or `zero`, whichever predicted the training set's newest quarter better."""
     bootstrap: int = 0
 
     @property

@@ -7,9 +7,13 @@ The two regularised logistic regressions the study compares, and the bootstrap.
 - **unconstrained** (`fit_free`): scikit-learn's `LogisticRegression` on the same columns,
   weights free in sign and size: the yardstick for what whole points within the caps cost.
 
-Both minimise scikit-learn's objective, `0.5 * |w|^2 + C * sum(log-loss)`, intercept not
-penalised, so one `C` means the same in both. `C` is chosen on the training set alone, by
-time again: fit on its older three quarters, score the log-loss on its newest quarter.
+Both minimise scikit-learn's objective, `0.5 * |w - w0|^2 + C * sum(log-loss)`, intercept
+not penalised, so one `C` means the same in both. The points-shaped fit may start from what
+people signed off: `w0` (`prior_weights`) is today's points in log-odds, so a weak or
+drifting history moves the numbers only as far as it supports, and a penalty as strong as
+the grid allows gives back today's definition, not one without points. The unconstrained
+yardstick keeps `w0 = 0`. `C` (and `w0`: today's or 0) is chosen on the training set alone,
+by time again: fit on its older three quarters, score the log-loss on its newest quarter.
 
 Leads with the same features and outcome are one weighted row (most leads without activity
 share a handful of fit profiles), so a fit costs the distinct rows, not the leads; a
@@ -45,6 +49,8 @@ class Fit:
     intercept: float
     coef: Vector
     penalty: float
+    prior: Vector | None = None
+    """The weights the penalty pulls towards (None: 0)."""
 
     def log_odds(self, x: Matrix) -> Vector:
         """The model's log-odds for each row of *x*."""
@@ -91,11 +97,24 @@ def log_loss(y: Vector, p: Vector, weights: Vector | None = None) -> float:
     return float(np.average(losses, weights=weights))
 
 
-def _objective(theta: Vector, x: Matrix, y: Vector, w: Vector, total: float, scale: float) -> float:
+def prior_weights(score: Vector, y: Vector, points: Sequence[float]) -> Vector:
+    """
+    Today's numbers in log-odds: each feature's *points* in the score (points times its
+    part's score weight) times the log-odds one point of today's *score* is worth on the
+    training leads (a one-variable logistic fit; 0 when the score does not rank them).
+    """
+    if len(y) == 0 or y.min() == y.max() or score.min() == score.max():
+        return np.zeros(len(points))
+    slope = fit_free(score.reshape(-1, 1), y, penalty=1e6).coef[0]
+    return max(float(slope), 0.0) * np.asarray(points, dtype=np.float64)
+
+
+def _objective(
+    theta: Vector, x: Matrix, y: Vector, w: Vector, total: float, scale: float, prior: Vector
+) -> float:
     z = theta[0] + x @ theta[1:]
-    return float(w @ (np.logaddexp(0.0, z) - y * z)) / total + 0.5 * scale * float(
-        theta[1:] @ theta[1:]
-    )
+    away = theta[1:] - prior
+    return float(w @ (np.logaddexp(0.0, z) - y * z)) / total + 0.5 * scale * float(away @ away)
 
 
 def fit_bounded(
@@ -106,10 +125,12 @@ def fit_bounded(
     lower: Sequence[float | None],
     weights: Vector | None = None,
     start: Fit | None = None,
+    prior: Vector | None = None,
 ) -> Fit:
     """
     L2-regularised logistic regression with weights bounded below at 0 where *lower* says 0
-    (None: unbounded), by projected Newton steps with a backtracking line search.
+    (None: unbounded), penalised towards *prior* (None: 0), by projected Newton steps with a
+    backtracking line search.
 
     Raises:
         ValueError: *lower* does not give one bound per column, or a bound other than 0.
@@ -123,6 +144,11 @@ def fit_bounded(
     scale = 1.0 / (penalty * total)  # the objective divided by C * total: same minimiser
     bounded = np.array([False, *(b is not None for b in lower)])
     design = np.column_stack([np.ones(n), x])
+    centre = np.zeros(p) if prior is None else np.asarray(prior, dtype=np.float64)
+    if centre.shape != (p,):
+        msg = f"one prior weight per column: {p} columns, {centre.shape[0]} weights"
+        raise ValueError(msg)
+    anchor = np.concatenate([[0.0], centre])
     theta = np.zeros(p + 1)
     if start is not None:
         theta[0] = start.intercept
@@ -130,13 +156,14 @@ def fit_bounded(
     else:
         rate = min(max(float(w @ y) / total, 1e-6), 1 - 1e-6)
         theta[0] = math.log(rate / (1 - rate))
+        theta[1:] = np.where(bounded[1:], np.maximum(centre, 0.0), centre)
     ridge = np.full(p + 1, scale)
     ridge[0] = 0.0
-    current = _objective(theta, x, y, w, total, scale)
+    current = _objective(theta, x, y, w, total, scale, centre)
     for _ in range(_MAX_ITERATIONS):
         z = design @ theta
         prob = sigmoid(z)
-        grad = design.T @ (w * (prob - y)) / total + ridge * theta
+        grad = design.T @ (w * (prob - y)) / total + ridge * (theta - anchor)
         at_bound = bounded & (theta <= 1e-12) & (grad > 0)
         free = ~at_bound
         if float(np.max(np.abs(grad[free]), initial=0.0)) < _TOLERANCE:
@@ -149,7 +176,7 @@ def fit_bounded(
         while True:
             trial = theta + size * step
             trial[bounded] = np.maximum(trial[bounded], 0.0)
-            value = _objective(trial, x, y, w, total, scale)
+            value = _objective(trial, x, y, w, total, scale, centre)
             if value <= current + 1e-4 * float(grad @ (trial - theta)) or size < 1e-10:
                 break
             size *= 0.5
@@ -157,7 +184,7 @@ def fit_bounded(
             theta, current = trial, min(value, current)
             break
         theta, current = trial, value
-    return Fit(float(theta[0]), theta[1:].copy(), penalty)
+    return Fit(float(theta[0]), theta[1:].copy(), penalty, None if prior is None else centre)
 
 
 def fit_free(x: Matrix, y: Vector, *, penalty: float, weights: Vector | None = None) -> Fit:
@@ -167,24 +194,40 @@ def fit_free(x: Matrix, y: Vector, *, penalty: float, weights: Vector | None = N
     return Fit(float(model.intercept_[0]), np.asarray(model.coef_[0], dtype=np.float64), penalty)
 
 
-def choose_penalty(x: Matrix, y: Vector, *, lower: Sequence[float | None]) -> float:
+def choose_penalty(
+    x: Matrix, y: Vector, *, lower: Sequence[float | None], prior: Vector | None = None
+) -> float:
     """
-    The C of PENALTIES whose bounded fit on the training set's older three quarters has the
-    lowest log-loss on its newest quarter (rows must be in time order). Ties go to the
-    stronger penalty.
+    The C of PENALTIES whose bounded fit (towards *prior*) on the training set's older three
+    quarters has the lowest log-loss on its newest quarter (rows must be in time order). Ties
+    go to the stronger penalty.
+    """
+    return choose_fit(x, y, lower=lower, priors=[prior])[0]
+
+
+def choose_fit(
+    x: Matrix, y: Vector, *, lower: Sequence[float | None], priors: Sequence[Vector | None]
+) -> tuple[float, Vector | None]:
+    """
+    The (C, prior) pair, of PENALTIES and *priors*, whose bounded fit on the training set's
+    older three quarters has the lowest log-loss on its newest quarter (rows in time order).
+    Ties go to the earlier prior, then to the stronger penalty.
     """
     n = len(y)
     cut = round(n * (1 - _VALIDATION_SHARE))
     if cut in (0, n) or y[:cut].min() == y[:cut].max():
-        return 1.0
+        return 1.0, priors[0]
     rows = distinct_rows(x[:cut], y[:cut])
-    best, best_loss = PENALTIES[0], math.inf
-    fit: Fit | None = None
-    for c in PENALTIES:
-        fit = fit_bounded(rows.x, rows.y, penalty=c, lower=lower, weights=rows.counts, start=fit)
-        loss = log_loss(y[cut:], fit.probability(x[cut:]))
-        if loss < best_loss - 1e-9:
-            best, best_loss = c, loss
+    best, best_loss = (PENALTIES[0], priors[0]), math.inf
+    for prior in priors:
+        fit: Fit | None = None
+        for c in PENALTIES:
+            fit = fit_bounded(
+                rows.x, rows.y, penalty=c, lower=lower, weights=rows.counts, start=fit, prior=prior
+            )
+            loss = log_loss(y[cut:], fit.probability(x[cut:]))
+            if loss < best_loss - 1e-9:
+                best, best_loss = (c, prior), loss
     return best
 
 
@@ -217,7 +260,8 @@ def bootstrap(
         picked = np.bincount(rng.integers(0, n, size=n), minlength=n).astype(np.float64)
         weights = np.bincount(rows.leads, weights=picked, minlength=len(rows.y)).astype(np.float64)
         again = fit_bounded(
-            rows.x, rows.y, penalty=fit.penalty, lower=lower, weights=weights, start=fit
-        )
+            rows.x, rows.y, penalty=fit.penalty, lower=lower, weights=weights, start=fit,
+            prior=fit.prior,
+        )  # fmt: skip
         out[b] = again.coef
     return out

@@ -287,6 +287,18 @@ def _tile(value: str, label: str) -> str:
     )
 
 
+def _start(study: Study) -> str:
+    if study.start == "today":
+        return (
+            "It started from today's points (they predicted the newest training leads better "
+            "than starting from nothing), so each number moved only as far as the history "
+            "supports."
+        )
+    if study.start == "zero":
+        return "It started from nothing: the history predicted better without today's points."
+    return ""
+
+
 def _method(study: Study) -> str:
     return (
         "<h2>How this was computed</h2><ul>"
@@ -298,7 +310,8 @@ def _method(study: Study) -> str:
         "keep their history.</li>"
         "<li>Features are the definition's own bands, adjustments and signals (decayed and "
         "capped as today). A regularised logistic regression learns their weights on the "
-        "older leads; engagement signals cannot go below zero.</li>"
+        "older leads; engagement signals cannot go below zero. "
+        f"{_start(study)}</li>"
         "<li>Weights become whole points, fit and engagement each on the largest scale that "
         "keeps the group caps; the score weights keep one point of fit worth one point of "
         "engagement. The Sales Ready thresholds are chosen for the stated goal on the "

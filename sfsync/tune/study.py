@@ -234,22 +234,26 @@ def _learn(
     lower = [0.0 if f.kind == "signal" else None for f in lay.features]
 
     progress("learning", 0, 4)
+    caps = {"account_max": d.account_max, "person_max": d.person_max}
+    today = simulate(lay, current_plan(lay, fit_weight=d.fit_weight,
+                     engagement_weight=d.engagement_weight), x, occurrences, **caps)  # fmt: skip
+    in_score = [f.points * (d.engagement_weight if f.kind == "signal" else d.fit_weight)
+                for f in lay.features]  # fmt: skip
+    signed_off = model.prior_weights(today.score[train].astype(np.float64), y[train], in_score)
     distinct = model.distinct_rows(x[train], y[train])
-    penalty = model.choose_penalty(x[train], y[train], lower=lower)
+    penalty, prior = model.choose_fit(x[train], y[train], lower=lower, priors=[signed_off, None])
     bounded = model.fit_bounded(
-        distinct.x, distinct.y, penalty=penalty, lower=lower, weights=distinct.counts
+        distinct.x, distinct.y, penalty=penalty, lower=lower, weights=distinct.counts, prior=prior
     )
-    free = model.fit_free(distinct.x, distinct.y, penalty=penalty, weights=distinct.counts)
+    free_penalty = model.choose_penalty(x[train], y[train], lower=[None] * len(lower))
+    free = model.fit_free(distinct.x, distinct.y, penalty=free_penalty, weights=distinct.counts)
     varying = int((x[train].max(axis=0) > x[train].min(axis=0)).sum()) if len(train) else 0
     fit_p = judgement.fit_p_value(model.likelihood_ratio(x[train], y[train], bounded), varying)
-    caps = {"account_max": d.account_max, "person_max": d.person_max}
     seen = (x[train] > 0).sum(axis=0) if len(train) else np.zeros(len(lay), dtype=np.int64)
     unseen = [j for j in range(len(lay)) if seen[j] < options.min_criterion_leads]
     plan = to_points(lay, bounded.coef, **caps, kept=unseen)
     progress("learning", 1, 4)
 
-    today = simulate(lay, current_plan(lay, fit_weight=d.fit_weight,
-                     engagement_weight=d.engagement_weight), x, occurrences, **caps)  # fmt: skip
     today_ready = ready(today, hand_raise, eligible, min_fit=d.min_fit,
                         min_engagement=d.min_engagement)  # fmt: skip
     goal: Goal = options.goal or ("share", float(today_ready[train].mean()))
@@ -262,6 +266,7 @@ def _learn(
     progress("learning", 2, 4)
 
     study.penalty, study.bootstrap = penalty, options.bootstrap
+    study.start = "zero" if prior is None else "today"
     study.criteria = judgement.criteria_rows(lay, plan, bounded, free, resampled, x[train])
     study.thresholds = ThresholdChoice(
         goal_kind=goal[0],

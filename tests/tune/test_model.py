@@ -7,11 +7,13 @@ import pytest
 
 from sfsync.tune.model import (
     bootstrap,
+    choose_fit,
     choose_penalty,
     distinct_rows,
     fit_bounded,
     fit_free,
     likelihood_ratio,
+    prior_weights,
 )
 
 
@@ -101,3 +103,53 @@ def test_likelihood_ratio_is_large_with_signal_and_small_without() -> None:
 
     assert signal > 100
     assert chance < 15
+
+
+def test_a_strong_penalty_gives_back_the_prior_not_zero() -> None:
+    """Pulled towards today's weights, the strongest penalty keeps them; data moves them."""
+    x, y = data()
+    today = np.array([0.5, 0.7, 0.2])
+    lower = [None, 0.0, None]
+
+    held = fit_bounded(x, y, penalty=1e-6, lower=lower, prior=today)
+    learnt = fit_bounded(x, y, penalty=100.0, lower=lower, prior=today)
+
+    assert held.coef == pytest.approx(today, abs=1e-3)
+    assert learnt.coef[0] == pytest.approx(1.5, abs=0.2)
+    assert learnt.coef[2] == pytest.approx(-0.8, abs=0.2)
+    assert 0 <= learnt.coef[1] < 0.15
+    assert (held.prior == today).all()
+    with pytest.raises(ValueError, match="one prior weight per column"):
+        fit_bounded(x, y, penalty=1.0, lower=[None] * 3, prior=np.zeros(2))
+
+
+def test_prior_weights_are_today_s_points_in_log_odds() -> None:
+    """Proportional to each feature's points; none when today's score does not rank leads."""
+    x, y = data()
+    points = [30.0, 0.0, 10.0]
+    score = x @ np.array(points)
+    reversed_score = -x[:, 0]
+
+    prior = prior_weights(score, y, points)
+
+    assert prior[0] > 0
+    assert prior[1] == 0
+    assert prior[2] == pytest.approx(prior[0] / 3)
+    assert (prior_weights(reversed_score, y, points) == 0).all()
+
+
+def test_the_start_that_predicts_the_newest_training_leads_wins() -> None:
+    """Right weights are kept on a short history; wrong ones are overruled by the data."""
+    x, y = data(400, seed=5)
+    right = np.array([1.5, 0.0, -0.8])
+    wrong = np.array([-1.5, 2.0, 0.8])
+    lower = [None, None, None]
+
+    kept_c, kept = choose_fit(x, y, lower=lower, priors=[right, None])
+    overruled_c, overruled = choose_fit(x, y, lower=lower, priors=[wrong, None])
+
+    assert kept is right
+    assert kept_c <= 0.01  # held close to today's weights
+    fit = fit_bounded(x, y, penalty=overruled_c, lower=lower, prior=overruled)
+    assert overruled_c >= 1.0  # weak enough for the data to speak
+    assert fit.coef[0] > 0.5 > -0.5 > fit.coef[2]  # the true signs, not the wrong ones

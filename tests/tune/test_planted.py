@@ -7,7 +7,11 @@ The definition is the default one with a 10-year half-life, so a lead's engageme
 reference moment is its visits themselves and the planted model and the features speak of
 the same thing; everything else about `tune` is as shipped. 8,000 leads: across seeds 0-9
 (in memory) the largest zero-truth weight stayed below the weakest true one and at most 12%
-of the strongest criterion's points; this test uses seed 0, the noisiest of them.
+of the strongest criterion's points; this test uses seed 0, the noisiest of them. Since tune
+may start from today's points (when they predict the training set's newest quarter better,
+as the default's partly true industry and title points do here), a zero-truth band worth 20
+today keeps a little: 5 to 7 of the strongest band's 40 points over repeated runs of this
+test, hence NEAR_ZERO.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ ZERO = (
     "band:revenue:1", "band:seniority:4", "band:buying_function:0", "adjustment:free_mail",
     "signal:site_visit", "signal:competitor_research",
 )  # fmt: skip
-NEAR_ZERO = 0.15
+NEAR_ZERO = 0.2
 """Near-zero: at most this share of the strongest criterion's points in the same part."""
 
 
