@@ -7,22 +7,11 @@ from typing import Any
 from sfsync.checks import check_definition_against_org, lead_signal_fields
 from sfsync.definition.compile import compile_definition
 from sfsync.definition.model import Definition
-from tests.scoring.factories import default_data
+from tests.scoring.factories import default_data, with_lead_score
 
 
 def _definition() -> Any:
-    data = default_data()
-    data["engagement"]["signals"]["ma_score"] = {"label": "Score 100+", "points": 20, "cap": 20}
-    data["engagement"]["sources"].append(
-        {
-            "object": "Lead",
-            "lead_field": "Id",
-            "at": "pi__last_activity__c",
-            "when": {"field": "pi__score__c", "gte": 100},
-            "signal": "ma_score",
-        }
-    )
-    return compile_definition(Definition.model_validate(data))
+    return with_lead_score(100)
 
 
 def _describe(*names: str) -> dict[str, Any]:

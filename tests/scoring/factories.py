@@ -31,6 +31,23 @@ def default_data() -> dict[str, Any]:
     return yaml.safe_load(DEFAULT_YAML.read_text())
 
 
+def with_lead_score(gte: int) -> CompiledDefinition:
+    """The default definition plus a package score on the Lead itself (`object: Lead`), dated
+    by its last activity: signal `ma_score`, 20 points once `pi__score__c` >= *gte*."""
+    data = default_data()
+    data["engagement"]["signals"]["ma_score"] = {"label": f"Score {gte}+", "points": 20, "cap": 20}
+    data["engagement"]["sources"].append(
+        {
+            "object": "Lead",
+            "lead_field": "Id",
+            "at": "pi__last_activity__c",
+            "when": {"field": "pi__score__c", "gte": gte},
+            "signal": "ma_score",
+        }
+    )
+    return compile_definition(Definition.model_validate(data))
+
+
 def sf_time(value: datetime) -> str:
     """A datetime in Salesforce's JSON form."""
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000+0000")

@@ -6,13 +6,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-import yaml
 
-from sfsync.definition.loader import compile_loaded, parse_definition
 from sfsync.errors import RecordError
 from sfsync.scoring import qualify
 from sfsync.scoring.contributions import MET, NO_BAND, contributions
-from tests.scoring.factories import DEFAULT_YAML
+from tests.scoring.factories import with_lead_score
 from tests.scoring.test_golden import GOLDEN_CASES, definition
 
 
@@ -66,18 +64,7 @@ def test_contributions_need_a_lead_id() -> None:
 
 def test_a_signal_kept_on_the_lead_counts_as_in_qualify() -> None:
     """A score the Lead keeps (`object: Lead`) fires once its date has passed, as in qualify."""
-    data = yaml.safe_load(DEFAULT_YAML.read_text(encoding="utf-8"))
-    data["engagement"]["signals"]["ma_score"] = {"label": "MA score 60+", "points": 20, "cap": 20}
-    data["engagement"]["sources"].append(
-        {
-            "object": "Lead",
-            "lead_field": "Id",
-            "at": "pi__last_activity__c",
-            "when": {"field": "pi__score__c", "gte": 60},
-            "signal": "ma_score",
-        }
-    )
-    c = compile_loaded(parse_definition(yaml.safe_dump(data), source="x.yaml"), source="x.yaml")
+    c = with_lead_score(60)
     lead = {
         "Id": "00Q000000000001AAA",
         "Industry": "Software",
