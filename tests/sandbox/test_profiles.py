@@ -142,6 +142,7 @@ def test_hand_raisers_convert_more_often(orgs: dict[str, Path], name: str) -> No
     ("name", "user", "pattern"),
     [
         ("demo", "Marketing Automation", "Email Opened: %"),
+        ("account-engagement", "B2BMA Integration", "Pardot List Email: %"),
         ("marketo", "Marketo Sync", "Opened Email: %"),
         ("hubspot", "HubSpot Integration", "Marketing email opened: %"),
     ],
@@ -158,11 +159,18 @@ def test_the_automation_user_logs_the_packages_tasks(
     assert {MARKETING_USER_ID} == creators
 
 
-def test_plain_and_account_engagement_log_no_marketing_tasks(orgs: dict[str, Path]) -> None:
-    """Without a package that logs Tasks, every Task is a rep's."""
-    for name in ("plain", "account-engagement"):
-        creators = {r[0] for r in _rows(orgs[name], "SELECT DISTINCT CreatedById FROM Task")}
-        assert creators <= set(REP_IDS)
+def test_plain_logs_no_marketing_tasks_and_account_engagement_only_its_sends(
+    orgs: dict[str, Path],
+) -> None:
+    """Without a package every Task is a rep's; Account Engagement's connector logs only sends."""
+    creators = {r[0] for r in _rows(orgs["plain"], "SELECT DISTINCT CreatedById FROM Task")}
+    assert creators <= set(REP_IDS)
+    sql = f"SELECT Subject FROM Task WHERE CreatedById = '{MARKETING_USER_ID}'"
+    subjects = [r[0] for r in _rows(orgs["account-engagement"], sql)]
+    assert subjects
+    assert all(s.startswith("Pardot List Email: ") for s in subjects)
+    sql = "SELECT DISTINCT CreatedById FROM Task WHERE Subject NOT LIKE 'Pardot List Email:%'"
+    assert {r[0] for r in _rows(orgs["account-engagement"], sql)} <= set(REP_IDS)
 
 
 def test_account_engagement_form_handlers_are_campaign_responses(orgs: dict[str, Path]) -> None:
