@@ -335,6 +335,13 @@ def _score(
         score = survey.lead_fields.get(fp.score or "")
         dated = survey.lead_fields.get(fp.score_date or "")
         if score is None:
+            if fp.score:
+                notes.open(
+                    f"{fp.score} ({fp.name} score)",
+                    "not readable by the integration user (field-level security?), so the "
+                    f"engagement that reaches sfsync only through {fp.short}'s score is not "
+                    "judged: grant read access and run init again",
+                )
             continue
         if has_tasks or dated is None:
             why = (
@@ -349,6 +356,11 @@ def _score(
             continue
         scores = sorted(v for v in numeric_values(score) if v > 0)
         if len(scores) < 20:
+            notes.open(
+                f"{score.name} ({fp.name} score)",
+                f"not used: only {len(scores)} leads in the sample have a score above 0, too "
+                "few to choose a threshold; add one by hand once the score is in use",
+            )
             continue
         threshold = _nice(scores[int(len(scores) * 0.75)])
         name = fp.short

@@ -173,6 +173,30 @@ def test_a_package_score_without_logged_tasks_becomes_a_dated_signal_on_the_lead
     _lints(render_definition(proposal))
 
 
+@pytest.mark.parametrize(
+    ("score", "why"),
+    [
+        (None, "not readable by the integration user"),  # hidden by field-level security
+        (_field("pi__score__c", "double", sample={5.0: 3, 40.0: 2}), "only 5 leads"),
+    ],
+)
+def test_a_package_score_init_cannot_use_is_listed_with_what_to_decide(
+    score: FieldFacts | None, why: str
+) -> None:
+    """Account Engagement's score is how its page views reach sfsync: never dropped silently."""
+    fields = dict(_survey().lead_fields)
+    fields["pi__grade__c"] = _field("pi__grade__c", "string", sample={"A": 5, "B": 5})
+    fields["pi__last_activity__c"] = _field("pi__last_activity__c", "datetime")
+    if score is not None:
+        fields["pi__score__c"] = score
+    proposal = propose(_survey(lead_fields=fields, task_subjects=[]), today=TODAY)
+    assert "ma_score" not in proposal.data["engagement"]["signals"]
+    (decide,) = [d for what, d in proposal.notes.unmapped if what.startswith("pi__score__c")]
+    assert why in decide
+    text = " ".join(line.lstrip("# ") for line in render_definition(proposal).splitlines())
+    assert "pi__score__c (Account Engagement (Pardot) score)" in text
+
+
 def test_account_engagement_s_list_email_tasks_are_never_engagement_nor_a_touch() -> None:
     """Sends logged by the connector (even as a person) are recognised, cited and excluded."""
     fields = dict(_survey().lead_fields)
