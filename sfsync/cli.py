@@ -74,7 +74,9 @@ def cli(ctx: click.Context, env_file: Path | None, log_format: str | None, verbo
 
     \b
     Try it without an org:   sfsync demo
-    Connect a real org:      cp .env.example .env; sfsync --env-file .env check
+    Connect a real org:      cp .env.example .env, fill it in, then
+                             sfsync --env-file .env init --out mappings/acme.yaml
+                             (next: lint, fields, check, backfill; README "Connect your org")
     Exit codes: 0 done, 1 failure (rerun), 2 a person must act (settings, credentials,
     access, definition), 3 partial (rejects, budget, interrupted; resumes).
     """

@@ -67,7 +67,8 @@ def gaps(d: Definition) -> list[Gap]:
         if getattr(d.bant, name) is None:
             counted = f"{len(judged)} criteri{'on' if len(judged) == 1 else 'a'}"
             rest = f"BANT counts {counted}" if judged else "BANT is not judged"
-            out.append(Gap(f"bant.{name}", f"{name} is off: {rest} ({', '.join(judged)})"))
+            which = f" ({', '.join(judged)})" if judged else ""
+            out.append(Gap(f"bant.{name}", f"{name} is off: {rest}{which}"))
     signals = d.engagement.signals
     fed = _fed_signals(d)
     if not signals:

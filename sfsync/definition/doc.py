@@ -92,7 +92,7 @@ def render_markdown(definition: Definition) -> str:
 
 
 def _overview(d: Definition) -> str:
-    ready = d.status.sales_ready
+    ready, bant = d.status.sales_ready, [name for name, _ in d.bant.judged()]
     return "\n".join(
         [
             "## At a glance",
@@ -101,7 +101,9 @@ def _overview(d: Definition) -> str:
             "minutes, and the result is written on the Lead for reps to see:",
             "",
             f"- **Fit** (0{DASH}100): is this the kind of account and person we sell to?",
-            f"- **BANT** (0{DASH}4): budget, authority, need and timeframe we know of.",
+            f"- **BANT** (0{DASH}{len(bant)}): {join_and(bant)} we know of."
+            if bant
+            else "- **BANT**: off, no criterion is judged.",
             f"- **Engagement** (0{DASH}100): is the lead showing interest *now*? Recent activity "
             "counts most; old activity fades.",
             f"- **Sales Ready** when fit is at least {ready.min_fit} and engagement is at least "

@@ -60,6 +60,18 @@ def test_no_bant_at_all_leaves_the_field_blank() -> None:
     assert "bant.budget" in {g.where for g in gaps(compiled.definition)}
 
 
+def test_the_sign_off_page_and_lint_name_the_bant_criteria_judged() -> None:
+    """The page's "At a glance" counts what is judged (0-3 without need, off without BANT)."""
+    three = Definition.model_validate(_without("bant.need"))
+    assert "- **BANT** (0\u20133): budget, authority and timeframe we know of." in render_markdown(
+        three
+    )
+    none = Definition.model_validate(_without("bant"))
+    assert "- **BANT**: off, no criterion is judged." in render_markdown(none)
+    means = {g.where: g.means for g in gaps(none)}
+    assert "budget is off: BANT is not judged" == means["bant.budget"]  # no empty "()"
+
+
 def test_a_fit_group_left_out_caps_fit_and_lint_says_no_lead_can_be_ready() -> None:
     """Without person fit, fit tops out at 50 + adjustments; min_fit 60 is unreachable."""
     data = _without("fit.person")
