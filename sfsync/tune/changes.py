@@ -26,6 +26,10 @@ def _whole(value: float) -> int:
     return math.floor(value + 0.5)
 
 
+def _points(n: int) -> str:
+    return "1 point" if n == 1 else f"{n} points"
+
+
 def _interval(row: CriterionRow) -> str:
     return f"95% CI {_whole(row.low)} to {_whole(row.high)}"
 
@@ -35,7 +39,7 @@ def _points_why(row: CriterionRow, train: int, ratio: float) -> str:
     if not row.judged:
         unit = " per occurrence" if row.kind == "signal" else ""
         return (
-            f"{row.label}: {old} → {new} points{unit}: not judged, it applied to only "
+            f"{row.label}: {old} → {_points(new)}{unit}: not judged, it applied to only "
             f"{row.leads:,} of {train:,} training leads when each was scored; today's points "
             f"moved as the learnt ones did (x{ratio:.2f}): check its effect with `definition diff`"
         )
@@ -48,7 +52,7 @@ def _points_why(row: CriterionRow, train: int, ratio: float) -> str:
     if new == 0 and abs(row.weight) < 1e-3:
         effect = "no measurable effect on converting"
     return (
-        f"{row.label}: {old} → {new} points{unit}: {effect} "
+        f"{row.label}: {old} → {_points(new)}{unit}: {effect} "
         f"({_interval(row)}; {row.leads:,} of {train:,} training leads)"
     )
 
@@ -126,10 +130,12 @@ def explain_changes(
                     "now carry the same odds, so the score follows the model",
                 )
             )
+    samples = study.samples
     header = [
-        f"Proposed by `sfsync definition tune` from {study.samples.examples:,} leads "
-        f"({study.samples.train_converted + study.samples.holdout_converted:,} converted), each "
-        f"scored {study.horizon.days} days before converting or at a comparable age.",
+        f"Proposed by `sfsync definition tune`: learnt from the {samples.train:,} older leads "
+        f"({samples.train_converted:,} converted), judged on the {samples.holdout:,} newest "
+        f"({samples.holdout_converted:,} converted), each scored {study.horizon.days} days "
+        "before converting or at a comparable age.",
         "Nothing here is adopted until sales and marketing sign it off; every changed number "
         "says why just above it.",
         "Check it: `sfsync definition lint` this file, and `sfsync definition diff` it "

@@ -41,7 +41,7 @@ def test_the_proposal_beats_today_and_nearly_matches_the_unconstrained_model(
 
 def test_the_proposal_lints_and_diffs(demo: Org, tuned: tuple[Path, Any]) -> None:
     """`definition lint` passes the proposal and `definition diff` previews its impact."""
-    out, _ = tuned
+    out, data = tuned
     proposal = out / "proposal.yaml"
 
     assert demo.run("definition", "lint", str(proposal)) == 0
@@ -49,6 +49,12 @@ def test_the_proposal_lints_and_diffs(demo: Org, tuned: tuple[Path, Any]) -> Non
     text = proposal.read_text(encoding="utf-8")
     assert 'version: "default-2026.11.3"' in text
     assert text.count("# tune: ") > 10
+    train, holdout = (data["samples"][part] for part in ("train", "holdout"))
+    header = " ".join(line.lstrip("# ") for line in text.splitlines() if line.startswith("#"))
+    assert (  # the header names the leads the points were learnt from, not all of them
+        f"learnt from the {train['leads']:,} older leads ({train['converted']:,} converted), "
+        f"judged on the {holdout['leads']:,} newest ({holdout['converted']:,} converted)"
+    ) in header
 
 
 def test_every_changed_number_has_its_comment(tuned: tuple[Path, Any]) -> None:
@@ -60,7 +66,8 @@ def test_every_changed_number_has_its_comment(tuned: tuple[Path, Any]) -> None:
     changed = [c for c in data["criteria"] if c["new_points"] != c["old_points"]]
     assert changed
     for c in changed:
-        expected = f"{c['label']}: {c['old_points']:g} → {c['new_points']} points"
+        unit = "point" if c["new_points"] == 1 else "points"
+        expected = f"{c['label']}: {c['old_points']:g} → {c['new_points']} {unit}"
         assert any(expected in line for line in comments), expected
 
 
