@@ -22,7 +22,6 @@ PACKAGE = ROOT / "sfsync"
 UNTESTED_ALLOWANCE = frozenset(
     {
         "sfsync.sandbox.auth",
-        "sfsync.sandbox.calllog",
         "sfsync.sandbox.describe",
         "sfsync.sandbox.metadata",
         "sfsync.sandbox.rest",

@@ -5,6 +5,7 @@ import shutil
 import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from email.message import Message
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import pytest
 import requests
 from simple_salesforce import Salesforce
 
+from sfsync.sandbox.protocol import Request
 from sfsync.sandbox.server import RunningSandbox, start_sandbox
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "salesforce"
@@ -30,6 +32,16 @@ class PinnedSession(requests.Session):
         settings = super().merge_environment_settings(url, proxies, stream, verify, cert)
         settings["verify"] = self.ca_file
         return settings
+
+
+def raw_request(
+    method: str, path: str, *, query: str = "", body: bytes = b"", **headers: str
+) -> Request:
+    """A parsed request as the sandbox's handlers receive it (header names use `_` for `-`)."""
+    message = Message()
+    for name, value in headers.items():
+        message[name.replace("_", "-")] = value
+    return Request(method, path, query, message, body)
 
 
 def payload(name: str) -> Any:
