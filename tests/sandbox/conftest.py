@@ -35,12 +35,17 @@ class PinnedSession(requests.Session):
 
 
 def raw_request(
-    method: str, path: str, *, query: str = "", body: bytes = b"", **headers: str
+    method: str,
+    path: str,
+    *,
+    query: str = "",
+    body: bytes = b"",
+    headers: dict[str, str] | None = None,
 ) -> Request:
-    """A parsed request as the sandbox's handlers receive it (header names use `_` for `-`)."""
+    """A parsed request as the sandbox's handlers receive it."""
     message = Message()
-    for name, value in headers.items():
-        message[name.replace("_", "-")] = value
+    for name, value in (headers or {}).items():
+        message[name] = value
     return Request(method, path, query, message, body)
 
 

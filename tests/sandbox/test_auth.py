@@ -35,9 +35,11 @@ def _org(tmp_path: Path) -> Iterator[SandboxOrg]:
 
 def _token(org: SandboxOrg, form: dict[str, str], **headers: str) -> tuple[int, Any]:
     request = raw_request(
-        "POST", "/services/oauth2/token", body=urlencode(form).encode(), Content_Type=FORM,
-        **headers,
-    )  # fmt: skip
+        "POST",
+        "/services/oauth2/token",
+        body=urlencode(form).encode(),
+        headers={"Content-Type": FORM, **headers},
+    )
     answer: Response = token(request, org, INSTANCE)
     return answer.status, json.loads(answer.body)
 
@@ -60,7 +62,7 @@ def test_bearer_token_reads_bearer_and_oauth_headers_only(
     """`Authorization: Bearer <t>` or `OAuth <t>` (any case) gives the token; any other
     scheme, an empty token or no header gives None."""
     headers = {} if header is None else {"Authorization": header}
-    assert bearer_token(raw_request("GET", "/services/data/v62.0/", **headers)) == expected
+    assert bearer_token(raw_request("GET", "/services/data/v62.0/", headers=headers)) == expected
 
 
 def test_password_grant_issues_a_session_in_salesforce_shape(org: SandboxOrg) -> None:

@@ -55,7 +55,12 @@ def _columns(org: SandboxOrg) -> set[str]:
 def test_check_options_takes_deploy_options_and_test_levels() -> None:
     """Known DeployOptions with their types pass unchanged, every test level included."""
     for level in ("NoTestRun", "RunSpecifiedTests", "RunLocalTests", "RunAllTestsInOrg"):
-        options = {"checkOnly": True, "testLevel": level, "runTests": [], "singlePackage": True}
+        options: dict[str, Any] = {
+            "checkOnly": True,
+            "testLevel": level,
+            "runTests": [],
+            "singlePackage": True,
+        }
         assert check_options(options) == options
     assert check_options({}) == {}
 
