@@ -44,6 +44,36 @@ def max_engagement(d: Definition) -> float:
     return min(100.0, sum(s.cap for name, s in d.engagement.signals.items() if name in fed))
 
 
+# What each fit group is about (the sign-off page's words), and how a criterion shows it
+# judges one: a stem in its name, label or input, or the standard Lead field it reads.
+_ASPECTS: dict[str, tuple[tuple[str, tuple[str, ...], str | None], ...]] = {
+    "account": (
+        ("industry", ("industr",), "Industry"),
+        ("company size", ("size", "employee"), "NumberOfEmployees"),
+        ("revenue", ("revenue",), "AnnualRevenue"),
+    ),
+    "person": (
+        ("seniority", ("senior", "level"), None),
+        ("buying function", ("function", "department"), None),
+    ),
+}
+
+
+def _unjudged_aspects(d: Definition, name: str, group: FitGroup) -> list[Gap]:
+    """A criterion left out of a group that is still on: say which aspect goes unjudged."""
+    out: list[Gap] = []
+    for words, stems, standard in _ASPECTS[name]:
+        judged = False
+        for c in group.criteria:
+            text = f"{c.name} {c.label} {c.input}".lower()
+            spec = d.inputs.get(c.input)
+            field = spec.field if spec is not None else None
+            judged = judged or any(s in text for s in stems) or (standard or "?") == field
+        if not judged:
+            out.append(Gap(f"fit.{name}", f"no {name} fit criterion judges {words}"))
+    return out
+
+
 def gaps(d: Definition) -> list[Gap]:
     """Everything *d* does not judge, in the order of the file."""
     out: list[Gap] = []
@@ -51,6 +81,8 @@ def gaps(d: Definition) -> list[Gap]:
         if not group.criteria:
             what = "industry, size and revenue" if name == "account" else "seniority and function"
             out.append(Gap(f"fit.{name}", f"{name} fit is off: {what} are not judged"))
+        else:
+            out += _unjudged_aspects(d, name, group)
     top = max_fit(d)
     if top < d.status.sales_ready.min_fit:
         out.append(

@@ -72,6 +72,37 @@ def test_the_sign_off_page_and_lint_name_the_bant_criteria_judged() -> None:
     assert "budget is off: BANT is not judged" == means["bant.budget"]  # no empty "()"
 
 
+def _drop_criterion(data: dict[str, Any], group: str, name: str) -> dict[str, Any]:
+    criteria = data["fit"][group]["criteria"]
+    data["fit"][group]["criteria"] = [c for c in criteria if c["name"] != name]
+    return data
+
+
+def test_a_single_fit_criterion_left_out_is_named_by_what_it_judged() -> None:
+    """The revenue or buying-function criterion gone: lint and the sign-off page say so."""
+    data = _drop_criterion(_without(), "account", "revenue")
+    data = _drop_criterion(data, "person", "buying_function")
+    definition = Definition.model_validate(data)
+    found = [(g.where, g.means) for g in gaps(definition)]
+    assert [
+        ("fit.account", "no account fit criterion judges revenue"),
+        ("fit.person", "no person fit criterion judges buying function"),
+    ] == found
+    assert "- `fit.account`: no account fit criterion judges revenue." in render_markdown(
+        definition
+    )
+    # a criterion judging the aspect under another name still counts: by the field it reads
+    renamed = _without()
+    renamed["fit"]["account"]["criteria"][1]["name"] = "headcount"  # company_size, employees
+    renamed["fit"]["account"]["criteria"][1]["input"] = "staff"
+    renamed["inputs"]["staff"] = renamed["inputs"].pop("employees")
+    groups = renamed["status"]["insufficient_data"]["groups"]
+    for members in groups.values():
+        members[:] = ["staff" if m == "employees" else m for m in members]
+    renamed["fit"]["account"]["criteria"][1]["label"] = "Staff"
+    assert [] == gaps(Definition.model_validate(renamed))
+
+
 def test_a_fit_group_left_out_caps_fit_and_lint_says_no_lead_can_be_ready() -> None:
     """Without person fit, fit tops out at 50 + adjustments; min_fit 60 is unreachable."""
     data = _without("fit.person")
