@@ -168,10 +168,11 @@ class BulkJobs:
 
     def _run_ingest(self, job: IngestJob, stop: threading.Event) -> None:
         files = IngestFiles(self.store.directory(job))
-        if not bulkingest.process(job, self.org, files, stop):
+        pace = self.org.bulk_latency.ingest
+        if not bulkingest.process(job, self.org, files, stop, pace=pace):
             self.store.save(job)
             return
-        processing = self.org.bulk_latency.ingest.seconds(job.records)
+        processing = pace.seconds(job.records)
         job.ready_at = max(job.ready_at, (job.closed or job.started) + processing)
         job.finished = time.time()
         job.modstamp = self.org.tick()

@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import islice
@@ -28,6 +29,7 @@ import structlog
 from sfsync.sandbox import schema
 from sfsync.sandbox.bulkquery import DELIMITERS
 from sfsync.sandbox.jobstore import IngestJob
+from sfsync.sandbox.latency import JobLatency
 from sfsync.sandbox.org import SandboxOrg, SaveResult, WriteOp
 from sfsync.sandbox.protocol import ApiError
 from sfsync.sandbox.schema import ObjectDef
@@ -167,10 +169,21 @@ def header_problem(job: IngestJob, obj: ObjectDef) -> str | None:
     return None
 
 
-def process(job: IngestJob, org: SandboxOrg, files: IngestFiles, stop: threading.Event) -> bool:
+def process(
+    job: IngestJob,
+    org: SandboxOrg,
+    files: IngestFiles,
+    stop: threading.Event,
+    *,
+    pace: JobLatency | None = None,
+) -> bool:
     """
     Apply the job's records from where it last got to; False when *stop* ended it early.
     A header that fails the job sets `job.error_message` and processes nothing.
+
+    With *pace* (a records-per-second rate), records are applied at that rate from the
+    close plus its base time, as a real org works through a job: its records' SystemModstamps
+    spread over the job's processing time instead of landing in one second.
     """
     with schema.objects_in_use(org.objects):
         obj = schema.get_object(job.object)
@@ -199,7 +212,13 @@ def process(job: IngestJob, org: SandboxOrg, files: IngestFiles, stop: threading
         ):
             data.seek(progress.data_offset)
             records = raw_records(data)
+            rate = pace.records_per_second if pace is not None else None
+            begin = (job.closed or job.started) + (pace.base_seconds if pace else 0.0)
             while chunk := list(islice(records, WRITE_CHUNK)):
+                if rate:
+                    delay = begin + progress.rows / rate - time.time()
+                    if delay > 0 and stop.wait(delay):
+                        return False
                 if stop.is_set():
                     return False
                 _apply(job, org, obj, names, chunk, progress, (ok, bad))
