@@ -11,6 +11,7 @@ A spec file, every key optional::
     connection_resets: {count: 2}          # close the socket without answering (path optional)
     session_expires_after: 10              # the token dies after 10 more calls -> 401
     request_limit_after: 50                # the daily limit runs out after 50 more calls -> 403
+    api_disabled: true                     # the user lost "API Enabled" -> 403 API_DISABLED_FOR_ORG
     daily_api_limit: 100000                # DailyApiRequests Max
     lock_row: {share: 0.1, seed: 7, attempts: 2, objects: [Lead]}   # attempts: null = always
     validation_rules:
@@ -128,6 +129,8 @@ class FaultSpec:
     connection_resets: ResetFault | None = None
     session_expires_after: int | None = None
     request_limit_after: int | None = None
+    api_disabled: bool = False
+    """The integration user lost the API Enabled permission: every API call is refused."""
     daily_api_limit: int | None = None
     lock_row: LockRowFault | None = None
     validation_rules: tuple[ValidationRuleFault, ...] = ()
@@ -145,6 +148,7 @@ _KEYS = {
     "connection_resets",
     "session_expires_after",
     "request_limit_after",
+    "api_disabled",
     "daily_api_limit",
     "lock_row",
     "validation_rules",
@@ -322,6 +326,9 @@ def parse_faults(data: Any, *, source: str = "fault spec") -> FaultSpec:
         bulk = latency.bulk_latency(top["bulk_latency"], "bulk_latency", problems)
     if "rest_latency" in top:
         rest = latency.rest_latency(top["rest_latency"], "rest_latency", problems)
+    disabled = top.get("api_disabled", False)
+    if not isinstance(disabled, bool):
+        problems.append(f"api_disabled: expected true or false, got {disabled!r}")
     limit = _opt_int(top, "daily_api_limit", "", problems)
     if limit == 0:
         problems.append("daily_api_limit: must be positive")
@@ -330,6 +337,7 @@ def parse_faults(data: Any, *, source: str = "fault spec") -> FaultSpec:
         connection_resets=resets,
         session_expires_after=_opt_int(top, "session_expires_after", "", problems),
         request_limit_after=_opt_int(top, "request_limit_after", "", problems),
+        api_disabled=disabled is True,
         daily_api_limit=limit,
         lock_row=lock,
         validation_rules=tuple(r for r in rules if r is not None),

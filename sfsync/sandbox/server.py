@@ -172,7 +172,16 @@ class SandboxApp:
         if self.org.faults.session_call():
             self.org.expire_sessions()
             return _invalid_session()
-        if self.org.limit_reached():
+        if self.org.faults.spec.api_disabled:
+            # What a user without "API Enabled" gets (the body Salesforce sends, e.g.
+            # https://docs.sequin.io/integrations/salesforce/playbooks/enable-salesforce-api).
+            response = json_response(
+                403,
+                error_body(
+                    "API_DISABLED_FOR_ORG", "The REST API is not enabled for this Organization."
+                ),
+            )
+        elif self.org.limit_reached():
             response = json_response(
                 403, error_body("REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.")
             )

@@ -4,7 +4,8 @@ sfsync under a supervisor (issue 14), with the real CLI against the sandbox org:
 - every credential failure — a wrong client secret or id (the org's `invalid_client`
   answers), a wrong password, a JWT signed with a key the Connected App does not hold or for
   a user it has not pre-authorized (`invalid_grant`), a revoked token (401
-  INVALID_SESSION_ID), a field the org lacks — exits 2 from `check`, `sync`,
+  INVALID_SESSION_ID), a user without the API Enabled permission (403 API_DISABLED_FOR_ORG),
+  a field the org lacks — exits 2 from `check`, `sync`,
   `backfill --apply` and `daemon`, with the fix, and the shipped systemd unit's own
   exit-code settings (parsed from deploy/sfsync.service) do not restart it;
 - an outage never ends the daemon: it keeps trying, stays live, and reports not ready;
@@ -28,6 +29,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from sfsync.sandbox.faults import FaultSpec
 from tests.e2e.conftest import Org
 from tests.e2e.test_daemon import free_port, http_get
 from tests.test_exit_codes import ROOT, SystemdUnit
@@ -96,6 +98,9 @@ def _credentials(org: Org, case: str, tmp: Path) -> tuple[dict[str, str], str]:
             "SFSYNC_SF_AUTH": "jwt",
             "SFSYNC_SF_USERNAME": "someone.else@example.com",
         }, "invalid_grant"
+    if case == "missing permission (API Enabled)":  # the org refuses every API call with 403
+        org.sandbox.org.install_faults(FaultSpec(api_disabled=True))
+        return {}, "API_DISABLED_FOR_ORG"
     assert case == "missing field"
     return {"SFSYNC_DEFINITION": str(_missing_field_definition(tmp))}, "SFS_Lead_Score__c"
 
@@ -110,6 +115,7 @@ def _credentials(org: Org, case: str, tmp: Path) -> tuple[dict[str, str], str]:
         "revoked token",
         "JWT key not on the Connected App",
         "JWT user not pre-authorized",
+        "missing permission (API Enabled)",
         "missing field",
     ],
 )
@@ -123,7 +129,9 @@ def test_a_credential_failure_exits_2_everywhere_and_systemd_does_not_restart(
     assert 2 == result.returncode, f"{case} / {command}\n{result.stdout}\n{result.stderr}"
     assert words in result.stdout + result.stderr
     assert "Traceback" not in result.stderr
-    if case != "missing field":
+    if case == "missing permission (API Enabled)":
+        assert "SFSync_Integration" in result.stdout + result.stderr  # what to fix
+    elif case != "missing field":
         assert "credentials" in result.stdout + result.stderr  # what to fix
     assert not UNIT.restarts_after(result.returncode)
 

@@ -148,6 +148,28 @@ def test_daily_limit_runs_out(http: PinnedSession, sandbox: RunningSandbox) -> N
     assert responses[2].headers["Sforce-Limit-Info"] == "api-usage=100000/100000"
 
 
+def test_api_disabled_refuses_every_call_as_salesforce_does(
+    http: PinnedSession, sandbox: RunningSandbox
+) -> None:
+    """api_disabled: the 403 API_DISABLED_FOR_ORG a user without "API Enabled" gets; not
+    counted; a spec without it (or with a non-boolean) turns it off or is refused."""
+    _install(http, sandbox, {"api_disabled": True})
+    used = sandbox.org.api_calls
+    refused = _limits(http, sandbox)
+    assert refused.status_code == 403
+    assert refused.json() == [
+        {
+            "message": "The REST API is not enabled for this Organization.",
+            "errorCode": "API_DISABLED_FOR_ORG",
+        }
+    ]
+    assert sandbox.org.api_calls == used
+    _install(http, sandbox, {})
+    assert _limits(http, sandbox).status_code == 200
+    with pytest.raises(FaultSpecError, match="api_disabled: expected true or false"):
+        parse_faults({"api_disabled": "yes"})
+
+
 def test_daily_api_limit_is_configurable(http: PinnedSession, sandbox: RunningSandbox) -> None:
     """daily_api_limit sets DailyApiRequests Max."""
     _install(http, sandbox, {"daily_api_limit": 15000})
