@@ -192,18 +192,20 @@ def test_one_signal_stops_once_the_state_is_safe(
     carry_on(cell, phase, run)
 
 
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 @pytest.mark.parametrize("phase", PHASE_NAMES)
-def test_a_second_sigint_exits_at_once_and_the_next_run_carries_on(
-    cell: Cell, phase: str, record_property: Callable[[str, Any], None]
+def test_a_second_signal_exits_at_once_and_the_next_run_carries_on(
+    cell: Cell, phase: str, signum: signal.Signals, record_property: Callable[[str, Any], None]
 ) -> None:
-    """Ctrl-C twice: exit 130 within 1 s of the second; the next run records a Bulk job the
-    org was applying (never submitting it again) and converges."""
+    """Ctrl-C (or a supervisor's SIGTERM) twice: exit 130 (143) within 1 s of the second;
+    the next run records a Bulk job the org was applying (never submitting it again) and
+    converges."""
     cell.sandbox.org.calls.reset()
-    run = interrupt(cell, phase, [signal.SIGINT, signal.SIGINT])
+    run = interrupt(cell, phase, [signum, signum])
     record_property("exit_after_second_signal_seconds", round(run.ended - run.sent[-1], 3))
 
     assert run.ended - run.sent[-1] < FORCED_WITHIN, run.result.describe()
-    assert EXIT_AFTER_SIGNAL[signal.SIGINT] == run.result.returncode, run.result.describe()
+    assert EXIT_AFTER_SIGNAL[signum] == run.result.returncode, run.result.describe()
     forced = run.result.named("sfsync.sync.stop_forced")
     assert len(forced) == 1, run.result.describe()
     report = carry_on(cell, phase, run)
