@@ -13,6 +13,7 @@ import pytest
 import requests
 from simple_salesforce import Salesforce
 
+from sfsync.sandbox.org import SandboxOrg
 from sfsync.sandbox.protocol import Request
 from sfsync.sandbox.server import RunningSandbox, start_sandbox
 
@@ -52,6 +53,14 @@ def raw_request(
 def payload(name: str) -> Any:
     """One recorded Salesforce payload from tests/fixtures/salesforce/."""
     return json.loads((FIXTURES / name).read_text())
+
+
+@pytest.fixture(name="org")
+def _org(tmp_path: Path) -> Iterator[SandboxOrg]:
+    """A fresh org database with no seeded leads (its users only), for unit tests of parts."""
+    org = SandboxOrg(tmp_path / "org.sqlite3")
+    yield org
+    org.close()
 
 
 @pytest.fixture(name="template_dir", scope="session")

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -23,14 +21,6 @@ from tests.sandbox.conftest import payload, raw_request
 
 INSTANCE = "https://127.0.0.1:8443"
 FORM = "application/x-www-form-urlencoded"
-
-
-@pytest.fixture(name="org")
-def _org(tmp_path: Path) -> Iterator[SandboxOrg]:
-    """A fresh, empty org (no seeded leads: the token endpoint needs only its users)."""
-    org = SandboxOrg(tmp_path / "org.sqlite3")
-    yield org
-    org.close()
 
 
 def _token(org: SandboxOrg, form: dict[str, str], **headers: str) -> tuple[int, Any]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import sqlite3
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,14 +22,6 @@ from sfsync.sandbox.protocol import ApiError
 
 NS = 'xmlns="http://soap.sforce.com/2006/04/metadata"'
 TEXT_40 = "<type>Text</type><length>40</length>"
-
-
-@pytest.fixture(name="org")
-def _org(tmp_path: Path) -> Iterator[SandboxOrg]:
-    """A fresh, empty org (no seeded leads)."""
-    org = SandboxOrg(tmp_path / "org.sqlite3")
-    yield org
-    org.close()
 
 
 def _zip(field_name: str, field_body: str) -> bytes:
