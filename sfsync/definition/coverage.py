@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sfsync.definition.model import Definition, FitGroup
+from sfsync.definition.model import Criterion, Definition, FitGroup
 from sfsync.definition.terms import BANT_CRITERIA
 
 
@@ -59,19 +59,19 @@ _ASPECTS: dict[str, tuple[tuple[str, tuple[str, ...], str | None], ...]] = {
 }
 
 
+def _judges(d: Definition, c: Criterion, stems: tuple[str, ...], standard: str | None) -> bool:
+    text = f"{c.name} {c.label} {c.input}".lower()
+    spec = d.inputs.get(c.input)
+    return any(s in text for s in stems) or (spec is not None and spec.field == standard)
+
+
 def _unjudged_aspects(d: Definition, name: str, group: FitGroup) -> list[Gap]:
     """A criterion left out of a group that is still on: say which aspect goes unjudged."""
-    out: list[Gap] = []
-    for words, stems, standard in _ASPECTS[name]:
-        judged = False
-        for c in group.criteria:
-            text = f"{c.name} {c.label} {c.input}".lower()
-            spec = d.inputs.get(c.input)
-            field = spec.field if spec is not None else None
-            judged = judged or any(s in text for s in stems) or (standard or "?") == field
-        if not judged:
-            out.append(Gap(f"fit.{name}", f"no {name} fit criterion judges {words}"))
-    return out
+    return [
+        Gap(f"fit.{name}", f"no {name} fit criterion judges {words}")
+        for words, stems, standard in _ASPECTS[name]
+        if not any(_judges(d, c, stems, standard) for c in group.criteria)
+    ]
 
 
 def gaps(d: Definition) -> list[Gap]:
